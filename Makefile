@@ -1,0 +1,52 @@
+# One entry point for everything: `make test` builds what it needs from scratch.
+PYTHON ?= python3
+VENV := .venv
+SDK_VENV := .venv-sdk
+SDK_VERSION := 1.39.13
+PY := $(VENV)/bin/python
+SDK := $(SDK_VENV)/bin/demisto-sdk
+PACK := Packs/Docusign
+export DEMISTO_SDK_IGNORE_CONTENT_WARNING := 1
+
+.PHONY: test lint typecheck unit validate build demo bench clean
+
+test: lint typecheck unit validate build
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# demisto-sdk pins old tools (pydantic<2, mypy<0.983): it lives in its own environment.
+$(SDK_VENV)/.installed:
+	test -x $(SDK_VENV)/bin/python || $(PYTHON) -m venv $(SDK_VENV)
+	$(SDK_VENV)/bin/python -m pip install --quiet demisto-sdk==$(SDK_VERSION)
+	touch $@
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Tests/demistomock devkit
+
+unit: $(VENV)/.installed
+	$(VENV)/bin/pytest
+
+# demisto-sdk needs a git remote named origin; a throw-away bare repository in build/ serves when there is none.
+sdk-git:
+	@git remote get-url origin >/dev/null 2>&1 || { \
+		git init --quiet --bare build/origin.git && git remote add origin "$(CURDIR)/build/origin.git"; }
+	@git rev-parse --verify --quiet HEAD >/dev/null || { echo "demisto-sdk needs at least one commit"; exit 1; }
+
+validate: $(SDK_VENV)/.installed sdk-git
+	$(SDK_VENV)/bin/python -m devkit.sdk_config build/validate-offline.toml
+	$(SDK) validate -i $(PACK) --config-path build/validate-offline.toml
+
+build: $(SDK_VENV)/.installed sdk-git
+	rm -rf build/pack && mkdir -p build/pack
+	$(SDK) prepare-content -i $(PACK) -mp marketplacev2 -o build/pack
+	@ls -l build/pack
+
+clean:
+	rm -rf build $(VENV) $(SDK_VENV)
