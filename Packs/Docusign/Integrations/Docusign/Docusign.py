@@ -7,6 +7,7 @@ endpoints, event shaping, state, fetchers, commands, main.
 """
 
 import ipaddress
+import math
 import random
 import re
 from collections.abc import Callable, Iterable
@@ -738,24 +739,321 @@ def format_time(value: datetime) -> str:
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-FRACTION_RE = re.compile(r"(\.\d+)")
-
-
 def parse_time(text: Any) -> datetime | None:
-    """Parse DocuSign's date forms (ISO with 0-7 fractional digits, Z or ±hh:mm, or US-style); None if unparsable."""
+    """Parse DocuSign's date forms (ISO with 0-7 fractional digits, Z, ±hh:mm or no zone, US-style); else None."""
     if not isinstance(text, str) or not text.strip():
         return None
-    value = text.strip()
-    # Python handles at most 6 fractional digits; DocuSign sends 7 (100 ns ticks).
-    value = FRACTION_RE.sub(lambda m: m.group(1)[:7], value, count=1)
     try:
-        parsed = date_parser.isoparse(value)
+        parsed = date_parser.isoparse(text.strip())
     except (ValueError, OverflowError):
         try:
-            parsed = date_parser.parse(value)
+            parsed = date_parser.parse(text.strip())
         except (ValueError, OverflowError):
             return None
     return as_utc(parsed)
+
+
+def shape_customer_event(raw: Any, fetched_at: datetime) -> tuple[dict[str, Any], bool]:
+    """The event as DocuSign sent it plus ``source_log_type`` and ``_time``; second value: timestamp was usable."""
+    event = dict(raw) if isinstance(raw, dict) else {"raw_event": raw}
+    when = parse_time(event.get("timestamp"))
+    event["source_log_type"] = SOURCE_LOG_TYPE[CUSTOMER_EVENTS]
+    event["_time"] = format_time(when or fetched_at)
+    return event, when is not None
+
+
+# Admin API fields that eSignature lacks; their snake_case names cannot collide with eSignature's camelCase.
+ADMIN_ONLY_FIELDS = (
+    "user_status", "membership_status", "membership_id", "membership_created_on", "membership_closed_on",
+    "created_on", "closed_on", "ds_groups", "is_membership_managed_by_scim", "is_managed_by_scim",
+    "license_type", "subscription_id", "plan_name",
+)  # fmt: skip
+ADMIN_STATUS_TO_ESIGN = {
+    "active": "Active",
+    "closed": "Closed",
+    "disabled": "Disabled",
+    "activation_required": "ActivationRequired",
+    "activation_sent": "ActivationSent",
+    "created": "ActivationRequired",
+}
+
+
+def user_change_time(esign: dict[str, Any] | None, admin: dict[str, Any]) -> datetime | None:
+    """When the user record last changed: eSignature's ``userSettings.modifiedDate``, else the Admin dates."""
+    settings = (esign or {}).get("userSettings")
+    if isinstance(settings, dict):
+        modified = parse_time(settings.get("modifiedDate"))
+        if modified:
+            return modified
+    admin_dates = [parse_time(admin.get(k)) for k in
+                   ("membership_closed_on", "closed_on", "membership_created_on", "created_on")]  # fmt: skip
+    known = [d for d in admin_dates if d]
+    return max(known) if known else None
+
+
+def shape_user(esign: dict[str, Any] | None, admin: dict[str, Any], fetched_at: datetime) -> dict[str, Any]:
+    """One flat audit-user record: eSignature's fields, the Admin-only fields, ``source_log_type`` and ``_time``."""
+    if esign:
+        event = dict(esign)
+    else:
+        # The user is not (or no longer) listed by eSignature: keep the change, in eSignature's field names.
+        event = {
+            "userId": admin.get("id"),
+            "userName": admin.get("user_name"),
+            "email": admin.get("email"),
+            "firstName": admin.get("first_name"),
+            "lastName": admin.get("last_name"),
+            "userStatus": ADMIN_STATUS_TO_ESIGN.get(str(admin.get("membership_status") or "").lower()),
+        }
+    for name in ADMIN_ONLY_FIELDS:
+        if name in admin:
+            event[name] = admin[name]
+    event["source_log_type"] = SOURCE_LOG_TYPE[AUDIT_USERS]
+    event["_time"] = format_time(user_change_time(esign, admin) or fetched_at)
+    return event
+
+
+# ============================================================================ state
+
+
+CUSTOMER_STATE_KEY = "customer_events"
+USERS_STATE_KEY = "audit_users"
+
+
+def read_state(last_run: dict[str, Any], key: str) -> dict[str, Any]:
+    """This type's slice of last run, continuing a state written by the public pack when that is all there is."""
+    if isinstance(last_run.get(key), dict):
+        return dict(last_run[key])
+    legacy_name = CUSTOMER_EVENTS if key == CUSTOMER_STATE_KEY else AUDIT_USERS
+    legacy = last_run.get(legacy_name)
+    if not isinstance(legacy, dict):
+        return {}
+    if key == CUSTOMER_STATE_KEY and legacy.get("cursor"):
+        return {"cursor": str(legacy["cursor"])}
+    if key == USERS_STATE_KEY and legacy.get("latest_modifiedDate"):
+        since = parse_time(str(legacy["latest_modifiedDate"]))
+        if since is None:
+            return {}
+        # The public pack's watermark was inclusive: users changed at exactly that time were already sent.
+        after = since + timedelta(milliseconds=1)
+        return {"watermark": format_time(since), "not_before": format_time(after)}
+    return {}
+
+
+# ============================================================================ fetchers
+
+
+@dataclass
+class Batch:
+    """What one fetcher produced: events to send, the state that is true once they are sent, and counts."""
+
+    events: list[dict[str, Any]]
+    state: dict[str, Any]
+    pages: int = 0
+    calls: int = 0
+    stop: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def summary(self, name: str) -> str:
+        text = f"{name}: {len(self.events)} events, {self.pages} pages, {self.calls} API calls, stop: {self.stop}"
+        if self.events:
+            newest = max(parse_time(e.get("_time")) or datetime.now(UTC) for e in self.events)
+            text += f", newest event {int((datetime.now(UTC) - newest).total_seconds())} s old"
+        if self.warnings:
+            text += f", warnings: {'; '.join(self.warnings)}"
+        return text
+
+
+def fetch_customer_events(
+    client: DocuSignClient, state: dict[str, Any], max_events: int, start: datetime, page_interval: float = 0.0
+) -> Batch:
+    """Drain the Monitor stream from the saved cursor (or ``start``) until caught up, out of budget or of time."""
+    cursor = str(state.get("cursor") or format_time(start))
+    recent_ids = [str(i) for i in state.get("recent_ids") or []]
+    seen = set(recent_ids)
+    batch = Batch(events=[], state={"cursor": cursor, "recent_ids": recent_ids})
+    calls_before = client.stats.calls
+    undated = repeats = 0
+    while True:
+        room = max_events - len(batch.events)
+        if room <= 0:
+            batch.stop = "event budget"
+            break
+        if client.deadline.remaining() <= 0 or (batch.pages and page_interval > client.deadline.remaining()):
+            batch.stop = "time budget"
+            break
+        if batch.pages and page_interval:
+            client.sleep(page_interval)
+        try:
+            page = get_monitor_stream(client, cursor, min(MONITOR_PAGE_MAX, room))
+        except RateLimitedError as exc:
+            batch.stop = "rate limit"
+            batch.warnings.append(str(exc))
+            break
+        except DocusignError as exc:
+            batch.stop = "error"
+            batch.error = str(exc)
+            break
+        data = page.get("data") if isinstance(page, dict) else None
+        end_cursor = page.get("endCursor") if isinstance(page, dict) else None
+        if not isinstance(data, list) or not isinstance(end_cursor, str) or not end_cursor:
+            batch.stop = "error"
+            batch.error = "DocuSign Monitor returned a page without endCursor or data; the cursor was kept."
+            break
+        batch.pages += 1
+        fetched_at = datetime.now(UTC)
+        for raw in data:
+            event_id = str(raw.get("eventId") or "") if isinstance(raw, dict) else ""
+            if event_id and event_id in seen:
+                repeats += 1
+                continue
+            event, dated = shape_customer_event(raw, fetched_at)
+            undated += not dated
+            if event_id:
+                seen.add(event_id)
+                recent_ids.append(event_id)
+            batch.events.append(event)
+        caught_up = not data or end_cursor == cursor
+        cursor = end_cursor
+        if caught_up:
+            batch.stop = "caught up"
+            break
+    batch.state = {"cursor": cursor, "recent_ids": recent_ids[-DEDUP_MEMORY:]}
+    batch.calls = client.stats.calls - calls_before
+    if undated:
+        batch.warnings.append(f"{undated} events without a usable timestamp got the fetch time as _time")
+    if repeats:
+        batch.warnings.append(f"{repeats} repeated events dropped")
+    return batch
+
+
+def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events: int, start: datetime) -> Batch:
+    """Users changed since the watermark, each change once, enriched with eSignature records in as few calls as
+    possible (bulk pages of 100 or one GET per user, whichever is cheaper)."""
+    watermark = parse_time(state.get("watermark")) or start
+    # Changes before the first fetch time (or already delivered by the public pack) are not wanted.
+    not_before = parse_time(state.get("not_before")) or start
+    delivered = [str(p) for p in state.get("delivered") or []]
+    batch = Batch(events=[], state=dict(state, watermark=format_time(watermark), delivered=delivered))
+    calls_before = client.stats.calls
+    try:
+        changed = list_changed_users(client, watermark)
+        batch.pages = len(changed.pages)
+        enriched, total = enrich_users(client, list(changed.users.values()), state.get("account_users_total"))
+    except RateLimitedError as exc:
+        batch.stop, batch.calls = "rate limit", client.stats.calls - calls_before
+        batch.warnings.append(str(exc))
+        return batch
+    except DocusignError as exc:
+        batch.stop, batch.error, batch.calls = "error", str(exc), client.stats.calls - calls_before
+        return batch
+    fetched_at = datetime.now(UTC)
+    seen = set(delivered)
+    candidates = []
+    for user_id, admin in changed.users.items():
+        esign = enriched.get(user_id.lower())
+        when = user_change_time(esign, admin)
+        if when is not None and when < not_before:
+            continue
+        key = f"{user_id.lower()}|{format_time(when) if when else ''}"
+        if key not in seen:
+            candidates.append((when or fetched_at, user_id, key, esign, admin))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    chosen = candidates[:max_events]
+    for when, _, key, esign, admin in chosen:
+        batch.events.append(shape_user(esign, admin, fetched_at))
+        delivered.append(key)
+        watermark = max(watermark, when)
+    batch.stop = "event budget" if len(candidates) > max_events else "caught up"
+    batch.state = {
+        "watermark": format_time(watermark),
+        "not_before": format_time(not_before),
+        "delivered": delivered[-MAX_USER_EVENTS:],
+        "account_users_total": total,
+    }
+    batch.calls = client.stats.calls - calls_before
+    return batch
+
+
+@dataclass
+class ChangedUsers:
+    users: dict[str, dict[str, Any]]  # Admin records by user id, in the order the API listed them
+    pages: list[int]
+
+
+def list_changed_users(client: DocuSignClient, since: datetime) -> ChangedUsers:
+    """Every user the Admin API lists as modified since ``since``'s date (the filter has day granularity)."""
+    params = {
+        "account_id": client.settings.account_id,
+        "last_modified_since": since.strftime("%Y-%m-%d"),
+        "take": ADMIN_PAGE_MAX,
+        "start": 0,
+    }
+    result = ChangedUsers(users={}, pages=[])
+    page = get_admin_users(client, params=params)
+    while True:
+        users = page.get("users") if isinstance(page, dict) else None
+        if not isinstance(users, list):
+            raise ApiError("DocuSign Admin API returned a users page without a users list; state was kept.")
+        result.pages.append(len(users))
+        for user in users:
+            if isinstance(user, dict) and user.get("id"):
+                result.users.setdefault(str(user["id"]), user)
+        next_url = (page.get("paging") or {}).get("next")
+        if not next_url or not users:
+            return result
+        page = get_admin_users(client, next_url=str(next_url))
+
+
+def enrich_users(
+    client: DocuSignClient, admin_users: list[dict[str, Any]], known_total: Any
+) -> tuple[dict[str, dict[str, Any]], int | None]:
+    """eSignature records for the given users, by lower-case user id; also the account's user count.
+
+    Bulk pages cost ceil(total/100) calls, per-user GETs one call each: take the cheaper. When the account
+    size is unknown (first run), one bulk page reveals it.
+    """
+    wanted = {str(u["id"]).lower() for u in admin_users}
+    found: dict[str, dict[str, Any]] = {}
+    if not wanted:
+        return found, arg_to_number(known_total) if known_total not in (None, "") else None
+    base_uri = account_base_uri(client)
+    total = arg_to_number(known_total) if known_total not in (None, "") else None
+    position = 0
+    if total is None and len(wanted) > 1:
+        page = get_esign_users(client, base_uri, 0, ESIGN_PAGE_MAX)
+        position = collect_esign_page(page, wanted, found)
+        total = arg_to_number(page.get("totalSetSize")) or position
+    missing = wanted - found.keys()
+    bulk_pages_left = math.ceil(max(0, (total or 0) - position) / ESIGN_PAGE_MAX)
+    if missing and total is not None and bulk_pages_left < len(missing):
+        while missing and position < total:
+            page = get_esign_users(client, base_uri, position, ESIGN_PAGE_MAX)
+            advanced = collect_esign_page(page, wanted, found)
+            if not advanced:
+                break
+            position += advanced
+            missing = wanted - found.keys()
+    # Users the listing did not show (closed, or changed while paging) are read one by one.
+    for user_id in sorted(wanted - found.keys()):
+        try:
+            found[user_id] = get_esign_user(client, base_uri, user_id)
+        except ApiError as exc:
+            if exc.status not in (400, 404):
+                raise
+    return found, total
+
+
+def collect_esign_page(page: Any, wanted: set[str], found: dict[str, dict[str, Any]]) -> int:
+    users = page.get("users") if isinstance(page, dict) else None
+    if not isinstance(users, list):
+        raise ApiError("DocuSign eSignature API returned a users page without a users list; state was kept.")
+    for user in users:
+        user_id = str(user.get("userId") or "").lower() if isinstance(user, dict) else ""
+        if user_id in wanted:
+            found[user_id] = user
+    return len(users)
 
 
 # ============================================================================ commands
@@ -861,6 +1159,85 @@ def auth_test_command(client: DocuSignClient) -> CommandResults:
     return CommandResults(readable_output="Authentication successful. Checked: " + ", ".join(checked) + ".")
 
 
+def run_fetchers(
+    client: DocuSignClient,
+    settings: Settings,
+    last_run: dict[str, Any],
+    budgets: dict[str, int],
+    start: datetime,
+    page_interval: float,
+) -> dict[str, Batch]:
+    """Run each selected fetcher; one failing never discards what the other fetched."""
+    batches: dict[str, Batch] = {}
+    if CUSTOMER_EVENTS in budgets:
+        batches[CUSTOMER_EVENTS] = fetch_customer_events(
+            client, read_state(last_run, CUSTOMER_STATE_KEY), budgets[CUSTOMER_EVENTS], start, page_interval
+        )
+    if AUDIT_USERS in budgets:
+        batches[AUDIT_USERS] = fetch_audit_users(
+            client, read_state(last_run, USERS_STATE_KEY), budgets[AUDIT_USERS], start
+        )
+    return batches
+
+
+def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
+    """Fetch every selected type, send everything in one call, then save the state those events cover."""
+    started = time.monotonic()
+    last_run = demisto.getLastRun()
+    budgets = {CUSTOMER_EVENTS: settings.max_customer_events, AUDIT_USERS: settings.max_user_events}
+    selected = {t: budgets[t] for t in settings.event_types}
+    batches = run_fetchers(client, settings, last_run, selected, settings.first_fetch_time(), settings.page_interval)
+    events = [event for batch in batches.values() for event in batch.events]
+    send_events_to_xsiam(events, vendor=VENDOR, product=PRODUCT)
+    # Only now, with the events handed over, may the state move forward; a failed type keeps its old slice.
+    next_run = dict(last_run)
+    for name, key in ((CUSTOMER_EVENTS, CUSTOMER_STATE_KEY), (AUDIT_USERS, USERS_STATE_KEY)):
+        batch = batches.get(name)
+        if batch is None or (batch.error and not batch.events):
+            continue  # nothing delivered for this type: its saved state stays exactly as it was
+        next_run.pop(name, None)  # the public pack's slice, now continued under our key
+        next_run[key] = batch.state
+    demisto.setLastRun(next_run)
+    stats = client.stats
+    demisto.info(
+        "Docusign fetch-events: "
+        + "; ".join(batch.summary(name) for name, batch in batches.items())
+        + f"; total {len(events)} events, {stats.calls} API calls, {stats.retries} retries, "
+        f"{stats.waits} rate-limit waits ({stats.waited_seconds:.1f} s), {time.monotonic() - started:.1f} s"
+    )
+    errors = [f"{name}: {batch.error}" for name, batch in batches.items() if batch.error]
+    if errors:
+        raise DocusignError("Events that were fetched were delivered and their state saved, but: " + " | ".join(errors))
+
+
+CUSTOMER_TABLE = ("_time", "action", "object", "userId", "ipAddress", "result")
+USERS_TABLE = ("_time", "userName", "email", "userStatus", "permissionProfileName", "isAdmin")
+
+
+def get_events_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
+    """Fetch like fetch-events from ``from_date`` with a throw-away state; push only when asked."""
+    event_type = args.get("event_type") or CUSTOMER_EVENTS
+    if event_type not in EVENT_TYPES:
+        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}.")
+    if event_type == AUDIT_USERS and not (settings.account_id and settings.organization_id):
+        raise DocusignError("Audit Users need the Account ID and Organization ID parameters.")
+    maximum = MAX_CUSTOMER_EVENTS if event_type == CUSTOMER_EVENTS else MAX_USER_EVENTS
+    limit = arg_to_number(args.get("limit"), arg_name="limit") or 10
+    if not 1 <= limit <= maximum:
+        raise DocusignError(f"limit must be between 1 and {maximum}.")
+    start = as_utc(arg_to_datetime(args.get("from_date") or "1 hour", arg_name="from_date") or datetime.now(UTC))
+    batch = run_fetchers(client, settings, {}, {event_type: limit}, start, settings.page_interval)[event_type]
+    if batch.error:
+        raise DocusignError(batch.error)
+    if argToBoolean(args.get("should_push_events") or "false"):
+        send_events_to_xsiam(batch.events, vendor=VENDOR, product=PRODUCT)
+    columns = CUSTOMER_TABLE if event_type == CUSTOMER_EVENTS else USERS_TABLE
+    readable = tableToMarkdown(f"DocuSign {event_type}", batch.events, headers=list(columns), removeNull=False)
+    if batch.warnings:
+        readable += "\n" + "\n".join(f"- {w}" for w in batch.warnings)
+    return CommandResults(readable_output=readable, raw_response=batch.events)
+
+
 # ============================================================================ main
 
 
@@ -880,6 +1257,10 @@ def main() -> None:  # pragma: no cover - dispatch only, exercised through the e
             return_results(test_module(client))
         elif command == "docusign-auth-test":
             return_results(auth_test_command(client))
+        elif command == "fetch-events":
+            fetch_events_command(client, settings)
+        elif command == "docusign-get-events":
+            return_results(get_events_command(client, settings, demisto.args()))
         else:
             raise NotImplementedError(f"Command {command} is not implemented.")
     except Exception as exc:
