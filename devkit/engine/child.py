@@ -1,0 +1,106 @@
+"""The process one command runs in: ``python -m devkit.engine.child <run_dir>``.
+
+The parent (:mod:`devkit.engine.runner`) writes a request as JSON to stdin; secrets in
+the params therefore never touch the disk. This process loads it into
+``demistomock.platform``, installs the event sink, runs the integration file as
+``__main__`` and writes ``<run_dir>/result.json``. Logs go to ``<run_dir>/log.jsonl``
+as they are emitted so they survive a crash. It never writes instance state: the
+parent does that after a clean exit (see the runner for why).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import traceback
+from pathlib import Path
+from typing import Any, TextIO
+
+from devkit.engine.sink import EventSink
+from devkit.engine.store import atomic_write_json
+
+RESULT_FILE = "result.json"
+LOG_FILE = "log.jsonl"
+HEALTH_FILE = "health.jsonl"
+
+
+class _Tee(list[Any]):
+    """A platform list that also streams each item to a file: the server has logs and
+    health updates as they happen, so they must outlive a run that never finishes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._stream.write(json.dumps(item, default=str) + "\n")
+        self._stream.flush()
+
+
+def _jsonable(value: Any) -> Any:
+    """What survives the trip to the platform; odd objects become their text."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def main(argv: list[str]) -> int:
+    run_dir = Path(argv[0])
+    request = json.load(sys.stdin)
+    integration = Path(request["integration"])
+    platform_dir = Path(request["platform_dir"])
+
+    # Only what the platform's container offers: the integration's folder and the
+    # platform modules, not this repository.
+    repo_root = str(Path(__file__).resolve().parents[2])
+    sys.path[:] = [p for p in sys.path if p not in ("", ".", repo_root, os.getcwd())]
+    sys.path[0:0] = [str(integration.parent), str(platform_dir)]
+
+    import demistomock
+
+    log_stream = (run_dir / LOG_FILE).open("a", encoding="utf-8")
+    health_stream = (run_dir / HEALTH_FILE).open("a", encoding="utf-8")
+    platform = demistomock.platform
+    platform.reset(
+        params=request["params"],
+        args=request["args"],
+        command=request["command"],
+        last_run=request["last_run"],
+        integration_context=request["integration_context"],
+        event_sink=EventSink(request["output_dir"]),
+        instance=request["instance_name"],
+    )
+    platform.logs = _Tee(log_stream)
+    platform.module_health = _Tee(health_stream)
+    demistomock.callingContext["context"]["IntegrationInstance"] = request["instance_name"]
+
+    exit_code: int | str | None = None
+    exception: dict[str, str] | None = None
+    try:
+        runpy.run_path(str(integration), run_name="__main__")
+    except SystemExit as exc:
+        # return_error posts an error entry, then exits 0: a normal end for the platform.
+        exit_code = exc.code if exc.code is None or isinstance(exc.code, int) else str(exc.code)
+    except BaseException as exc:
+        exception = {"type": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()}
+
+    result = {
+        "exit_code": exit_code,
+        "exception": exception,
+        "results": _jsonable(platform.results),
+        "last_run": platform.last_run,
+        "integration_context": platform.integration_context,
+    }
+    atomic_write_json(run_dir / RESULT_FILE, result)
+    log_stream.close()
+    health_stream.close()
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Leftover non-daemon threads must not keep a finished run alive.
+    os._exit(code)
