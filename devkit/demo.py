@@ -1,0 +1,167 @@
+"""``make demo``: the whole path on one machine, with no DocuSign account and no XSIAM tenant.
+
+Starts the DocuSign emulator with a seeded organization, registers a fresh RSA key pair
+for an integration key, writes an instance file, then drives the integration through
+the local engine exactly as a user would: generate the consent link and follow it (the
+consent a user gives in the browser), Test, and scheduled fetches until the backlog is
+drained. Ends with a summary and leaves the emulator stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import requests
+import yaml
+
+from devkit.emulator import Emulator
+from devkit.emulator.keys import generate_rsa_keypair
+from devkit.engine import Engine, Instance, RunResult
+
+DATASET = "docusign_docusign_raw"
+REDIRECT_URL = "https://localhost/docusign/callback?instance=demo&step=consent"
+CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")
+
+
+def add_arguments(subparsers: Any) -> None:
+    parser = subparsers.add_parser("demo", help="run consent, test and fetch against the emulator", description=__doc__)
+    parser.add_argument("--dir", type=Path, default=Path(".demo"), help="where instance, state and output go")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--events", type=int, default=5000, help="Monitor events over the last day")
+    parser.add_argument("--users", type=int, default=300)
+    parser.add_argument("--max-cycles", type=int, default=20)
+    parser.set_defaults(func=lambda args: run(args.dir, args.seed, args.events, args.users, args.max_cycles))
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def check(result: RunResult, what: str) -> RunResult:
+    if not result.ok:
+        raise SystemExit(f"demo: {what} failed: {result.error or result.status}")
+    return result
+
+
+def write_instance(folder: Path, emulator: Emulator, integration_key: str, key_file: Path) -> Path:
+    org = emulator.org
+    instance = {
+        "name": "docusign_demo",
+        "state_dir": "state",
+        "output_dir": "out",
+        "timeout": 120,
+        "params": {
+            "url": emulator.base_url,
+            "integration_key": integration_key,
+            "user_id": org.admin_user_id,
+            "redirect_url": REDIRECT_URL,
+            "credentials": {"identifier": "", "password_file": key_file.name},
+            "account_id": org.account_id,
+            "organization_id": org.organization_id,
+            "isFetchEvents": True,
+            "event_types": ["Customer events", "Audit Users"],
+            "first_fetch": "2 days",
+            "max_customer_events_per_fetch": "2000",
+            "max_user_events_per_fetch": "1250",
+            "page_interval": "0",
+        },
+    }
+    path = folder / "instance.yml"
+    path.write_text(yaml.safe_dump(instance, sort_keys=False))
+    return path
+
+
+def give_consent(engine: Engine) -> str:
+    """Run the consent command and follow its link the way a browser would."""
+    result = check(engine.run("docusign-generate-consent-url"), "docusign-generate-consent-url")
+    readable = "\n".join(str(e.get("HumanReadable") or "") for e in result.entries)
+    match = CONSENT_LINK.search(readable)
+    if not match:
+        raise SystemExit("demo: the consent command returned no link")
+    reply = requests.get(match.group("url"), allow_redirects=False, timeout=10)
+    location = reply.headers.get("Location", "")
+    if reply.status_code != 302 or not location.startswith(REDIRECT_URL.split("?")[0]):
+        raise SystemExit(f"demo: consent was not granted ({reply.status_code} {location})")
+    return location
+
+
+def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: float, folder: Path) -> str:
+    events = engine.sink_events(DATASET)
+    by_type = Counter(str(e.get("source_log_type")) for e in events)
+    ids = [e.get("eventId") for e in events if e.get("source_log_type") == "customerevent"]
+    stats = emulator.stats()
+    lines = [
+        "",
+        "DocuSign demo summary",
+        f"  fetch runs:          {len(runs)} ({sum(r.ok for r in runs)} ok)",
+        f"  customer events:     {by_type.get('customerevent', 0)} ({len(set(ids))} distinct eventIds)",
+        f"  audit users:         {by_type.get('auditusers', 0)}",
+        "  API calls by endpoint:",
+    ]
+    for endpoint, statuses in sorted(stats.get("endpoints", {}).items()):
+        detail = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+        lines.append(f"    {endpoint:<28} {detail}")
+    summaries = [line for r in runs for level, line in r.logs if "fetch-events:" in line]
+    retries = sum(int(m.group(1)) for s in summaries for m in [re.search(r"(\d+) retries", s)] if m)
+    waits = sum(int(m.group(1)) for s in summaries for m in [re.search(r"(\d+) rate-limit waits", s)] if m)
+    lines += [
+        f"  retries:             {retries}",
+        f"  rate-limit waits:    {waits}",
+        f"  wall time:           {wall:.1f} s",
+        f"  raw events:          {engine.instance.output_dir / (DATASET + '.jsonl')}",
+        f"  state:               {engine.instance.state_dir}",
+        f"  instance file:       {folder / 'instance.yml'}",
+    ]
+    return "\n".join(lines)
+
+
+def run(folder: Path, seed: int, events: int, users: int, max_cycles: int) -> int:
+    started = time.monotonic()
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    private_pem, public_pem = generate_rsa_keypair()
+    key_file = folder / "private_key.pem"
+    key_file.write_bytes(private_pem)
+    key_file.chmod(0o600)
+    integration_key = str(uuid.UUID(int=seed * 7919 + 1))
+
+    with Emulator(seed=seed, events=events, users=users) as emulator:
+        emulator.register_integration(integration_key, public_pem, [REDIRECT_URL])
+        say(f"emulator: {emulator.base_url} (org {emulator.org.organization_id}, {events} events, {users} users)")
+        engine = Engine(Instance.load(write_instance(folder, emulator, integration_key, key_file)))
+
+        say("1. docusign-generate-consent-url, then open the link as the impersonated user")
+        say(f"   consent granted, redirected to {give_consent(engine).split('?')[0]}?code=...")
+        say("2. test-module")
+        result = check(engine.run("test-module"), "test-module")
+        say(f"   {result.entries[-1] if result.entries else 'ok'}")
+        say("3. fetch-events until the backlog is drained")
+        runs = engine.fetch(cycles=max_cycles, interval=0, until_empty=True, on_result=_print_run)
+        if not all(r.ok for r in runs):
+            raise SystemExit(f"demo: a fetch failed: {next(r.error for r in runs if not r.ok)}")
+        summary = summarize(engine, emulator, runs, time.monotonic() - started, folder)
+        (folder / "summary.json").write_text(json.dumps(emulator.stats(), indent=2, default=str))
+    say(summary)
+    say("  emulator:            stopped")
+    return 0
+
+
+def _print_run(cycle: int, result: RunResult) -> None:
+    say(f"   run {cycle}: {result.status}, {result.events_total} events, {result.duration:.1f} s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    add_arguments(parser.add_subparsers(dest="command", required=True))
+    namespace = parser.parse_args(["demo", *sys.argv[1:]])
+    sys.exit(namespace.func(namespace))
