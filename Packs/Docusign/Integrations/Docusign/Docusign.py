@@ -6,6 +6,7 @@ constants, errors, settings, keys and JWT, token source, HTTP policy and client,
 endpoints, event shaping, state, fetchers, commands, main.
 """
 
+import hashlib
 import ipaddress
 import math
 import random
@@ -46,6 +47,8 @@ MAX_USER_EVENTS = 10_000
 DEFAULT_TIME_BUDGET = 180.0
 DEFAULT_PAGE_INTERVAL = 5.0
 DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run stays small
+# The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
+ADMIN_LOOKBACK = timedelta(minutes=10)
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 RATE_LIMIT_CODES = ("HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "BURST_APIINVOCATION_LIMIT_EXCEEDED")
@@ -346,6 +349,9 @@ OAUTH_ERRORS = {
 }
 
 
+TOKEN_CACHE_KEYS = ("access_token", "token_expires_at", "token_lifetime", "token_scopes")
+
+
 class TokenSource:
     """Access tokens from the JWT grant, cached in the integration context with their expiry and scopes."""
 
@@ -359,11 +365,13 @@ class TokenSource:
         wanted = set(scopes)
         cached = get_integration_context()
         expires_at = cached.get("token_expires_at")
+        # Short-lived tokens (under an hour) are renewed a quarter of their life early instead of 15 minutes.
+        margin = min(TOKEN_RENEW_MARGIN, (arg_to_number(cached.get("token_lifetime")) or JWT_LIFETIME) / 4)
         if (
             cached.get("access_token")
             and expires_at
             and wanted <= set(cached.get("token_scopes") or [])
-            and as_utc(date_parser.isoparse(expires_at)) - now > timedelta(seconds=TOKEN_RENEW_MARGIN)
+            and as_utc(date_parser.isoparse(expires_at)) - now > timedelta(seconds=margin)
         ):
             return str(cached["access_token"])
         return self._mint(sorted(wanted, key=_scope_order), now)
@@ -378,6 +386,7 @@ class TokenSource:
         context.update(
             access_token=token,
             token_expires_at=(now + timedelta(seconds=lifetime)).isoformat(),
+            token_lifetime=lifetime,
             token_scopes=scopes,
         )
         set_integration_context(context)
@@ -386,7 +395,7 @@ class TokenSource:
     @staticmethod
     def invalidate() -> None:
         context = get_integration_context()
-        for name in ("access_token", "token_expires_at", "token_scopes"):
+        for name in TOKEN_CACHE_KEYS:
             context.pop(name, None)
         set_integration_context(context)
 
@@ -505,6 +514,7 @@ class DocuSignClient(BaseClient):
         self.sleep = sleep or time.sleep
         self.deadline = deadline or Deadline(settings.time_budget)
         self.stats = CallStats()
+        self.last_trace_token = ""  # of the last JSON reply, for errors found in its content
         self.tokens = TokenSource(settings, self._post_token)
 
     # -- OAuth (no bearer token)
@@ -558,6 +568,7 @@ class DocuSignClient(BaseClient):
                     "MALFORMED_REPLY",
                     trace_token_of(res),
                 )
+            self.last_trace_token = trace_token_of(res)
             return body
 
     def _send(self, method: str, url: str, endpoint: str, **kwargs: Any) -> requests.Response:
@@ -635,7 +646,10 @@ def trace_token_of(res: requests.Response) -> str:
 
 
 def with_trace(message: str, res: requests.Response) -> str:
-    token = trace_token_of(res)
+    return with_trace_token(message, trace_token_of(res))
+
+
+def with_trace_token(message: str, token: str) -> str:
     return f"{message} (X-DocuSign-TraceToken: {token})" if token else message
 
 
@@ -739,18 +753,25 @@ def format_time(value: datetime) -> str:
     return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+US_DATE_FORMS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p")
+
+
 def parse_time(text: Any) -> datetime | None:
     """Parse DocuSign's date forms (ISO with 0-7 fractional digits, Z, ±hh:mm or no zone, US-style); else None."""
     if not isinstance(text, str) or not text.strip():
         return None
+    value = text.strip()
     try:
-        parsed = date_parser.isoparse(text.strip())
+        return as_utc(date_parser.isoparse(value))
     except (ValueError, OverflowError):
+        pass
+    # eSignature's userSettings.modifiedDate has been seen as "1/24/2024 3:15:42 PM"; nothing looser is guessed.
+    for form in US_DATE_FORMS:
         try:
-            parsed = date_parser.parse(text.strip())
-        except (ValueError, OverflowError):
-            return None
-    return as_utc(parsed)
+            return as_utc(datetime.strptime(value, form))
+        except ValueError:
+            continue
+    return None
 
 
 def shape_customer_event(raw: Any, fetched_at: datetime) -> tuple[dict[str, Any], bool]:
@@ -780,18 +801,18 @@ ADMIN_STATUS_TO_ESIGN = {
 
 def user_change_time(esign: dict[str, Any] | None, admin: dict[str, Any]) -> datetime | None:
     """When the user record last changed: eSignature's ``userSettings.modifiedDate``, else the Admin dates."""
-    settings = (esign or {}).get("userSettings")
-    if isinstance(settings, dict):
-        modified = parse_time(settings.get("modifiedDate"))
-        if modified:
-            return modified
+    modified = esign_modified(esign)
+    if modified:
+        return modified
     admin_dates = [parse_time(admin.get(k)) for k in
                    ("membership_closed_on", "closed_on", "membership_created_on", "created_on")]  # fmt: skip
     known = [d for d in admin_dates if d]
     return max(known) if known else None
 
 
-def shape_user(esign: dict[str, Any] | None, admin: dict[str, Any], fetched_at: datetime) -> dict[str, Any]:
+def shape_user(
+    esign: dict[str, Any] | None, admin: dict[str, Any], fetched_at: datetime, changed_at: datetime | None = None
+) -> dict[str, Any]:
     """One flat audit-user record: eSignature's fields, the Admin-only fields, ``source_log_type`` and ``_time``."""
     if esign:
         event = dict(esign)
@@ -809,7 +830,7 @@ def shape_user(esign: dict[str, Any] | None, admin: dict[str, Any], fetched_at: 
         if name in admin:
             event[name] = admin[name]
     event["source_log_type"] = SOURCE_LOG_TYPE[AUDIT_USERS]
-    event["_time"] = format_time(user_change_time(esign, admin) or fetched_at)
+    event["_time"] = format_time(changed_at or user_change_time(esign, admin) or fetched_at)
     return event
 
 
@@ -886,7 +907,8 @@ def fetch_customer_events(
         if batch.pages and page_interval:
             client.sleep(page_interval)
         try:
-            page = get_monitor_stream(client, cursor, min(MONITOR_PAGE_MAX, room))
+            requested = min(MONITOR_PAGE_MAX, room)
+            page = get_monitor_stream(client, cursor, requested)
         except RateLimitedError as exc:
             batch.stop = "rate limit"
             batch.warnings.append(str(exc))
@@ -899,7 +921,10 @@ def fetch_customer_events(
         end_cursor = page.get("endCursor") if isinstance(page, dict) else None
         if not isinstance(data, list) or not isinstance(end_cursor, str) or not end_cursor:
             batch.stop = "error"
-            batch.error = "DocuSign Monitor returned a page without endCursor or data; the cursor was kept."
+            batch.error = with_trace_token(
+                "DocuSign Monitor returned a page without endCursor or data; the cursor was kept.",
+                client.last_trace_token,
+            )
             break
         batch.pages += 1
         fetched_at = datetime.now(UTC)
@@ -915,8 +940,12 @@ def fetch_customer_events(
                 recent_ids.append(event_id)
             batch.events.append(event)
         caught_up = not data or end_cursor == cursor
+        # A budget of one page means one request per run (DocuSign asks for no more than one poll a minute): a
+        # short page ends it, and the next run continues from this cursor. Larger budgets are for catching up
+        # and keep paging, since DocuSign may return short pages mid-stream.
+        one_request = max_events <= MONITOR_PAGE_MAX and len(data) < requested
         cursor = end_cursor
-        if caught_up:
+        if caught_up or one_request:
             batch.stop = "caught up"
             break
     batch.state = {"cursor": cursor, "recent_ids": recent_ids[-DEDUP_MEMORY:]}
@@ -935,10 +964,16 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
     # Changes before the first fetch time (or already delivered by the public pack) are not wanted.
     not_before = parse_time(state.get("not_before")) or start
     delivered = [str(p) for p in state.get("delivered") or []]
-    batch = Batch(events=[], state=dict(state, watermark=format_time(watermark), delivered=delivered))
+    day_granularity = state.get("admin_since") == "day"
+    # Saved as is when the run stops before delivering (rate limit): keep not_before, or a relative first fetch
+    # time would move on and changes between the two start times would be skipped.
+    batch = Batch(
+        events=[],
+        state=dict(state, watermark=format_time(watermark), not_before=format_time(not_before), delivered=delivered),
+    )
     calls_before = client.stats.calls
     try:
-        changed = list_changed_users(client, watermark)
+        changed = list_changed_users(client, watermark - ADMIN_LOOKBACK, day_granularity)
         batch.pages = len(changed.pages)
         enriched, total = enrich_users(client, list(changed.users.values()), state.get("account_users_total"))
     except RateLimitedError as exc:
@@ -953,49 +988,91 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
     candidates = []
     for user_id, admin in changed.users.items():
         esign = enriched.get(user_id.lower())
-        when = user_change_time(esign, admin)
-        if when is not None and when < not_before:
-            continue
-        key = f"{user_id.lower()}|{format_time(when) if when else ''}"
+        modified = esign_modified(esign)
+        if modified is not None:
+            if modified < not_before:
+                continue  # changed before the first fetch time (or already sent by the public pack)
+            when, dated, key = modified, True, f"{user_id.lower()}|{format_time(modified)}"
+        else:
+            # eSignature has no change date: the change is known by the Admin record's content, and dated by the
+            # Admin record when that falls inside the query, else by now.
+            admin_time = user_change_time(None, admin)
+            dated = admin_time is not None and admin_time >= changed.floor
+            when = admin_time if dated and admin_time else fetched_at
+            fingerprint = hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()
+            key = f"{user_id.lower()}|#{fingerprint[:16]}"
         if key not in seen:
-            candidates.append((when or fetched_at, user_id, key, esign, admin))
+            candidates.append((when, user_id, key, esign, admin, dated))
     candidates.sort(key=lambda c: (c[0], c[1]))
-    chosen = candidates[:max_events]
-    for when, _, key, esign, admin in chosen:
-        batch.events.append(shape_user(esign, admin, fetched_at))
+    for when, _, key, esign, admin, dated in candidates[:max_events]:
+        batch.events.append(shape_user(esign, admin, fetched_at, changed_at=when))
         delivered.append(key)
-        watermark = max(watermark, when)
+        if dated:  # DocuSign's own dates only: the engine's clock may differ from DocuSign's
+            watermark = max(watermark, when)
     batch.stop = "event budget" if len(candidates) > max_events else "caught up"
+    by_time = [k for k in delivered if not k.partition("|")[2].startswith("#")]
+    day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
+    by_content = [k for k in delivered if k.partition("|")[2].startswith("#")]
     batch.state = {
         "watermark": format_time(watermark),
         "not_before": format_time(not_before),
-        "delivered": delivered[-MAX_USER_EVENTS:],
+        # Only changes a later Admin query can list again need remembering: those since the start of the query's
+        # day, as the filter may have day granularity even when given a time.
+        "delivered": [k for k in by_time if (parse_time(k.partition("|")[2]) or fetched_at) >= day_start][
+            -MAX_USER_EVENTS:
+        ]
+        + by_content[-DEDUP_MEMORY:],
         "account_users_total": total,
     }
+    if changed.day_granularity:
+        batch.state["admin_since"] = "day"
     batch.calls = client.stats.calls - calls_before
     return batch
+
+
+def esign_modified(esign: dict[str, Any] | None) -> datetime | None:
+    settings = (esign or {}).get("userSettings")
+    return parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None
 
 
 @dataclass
 class ChangedUsers:
     users: dict[str, dict[str, Any]]  # Admin records by user id, in the order the API listed them
     pages: list[int]
+    floor: datetime  # the earliest change the query could list
+    day_granularity: bool
 
 
-def list_changed_users(client: DocuSignClient, since: datetime) -> ChangedUsers:
-    """Every user the Admin API lists as modified since ``since``'s date (the filter has day granularity)."""
+def list_changed_users(client: DocuSignClient, since: datetime, day_granularity: bool = False) -> ChangedUsers:
+    """Every user the Admin API lists as modified since ``since``.
+
+    DocuSign's samples send a date; a date-time is tried first because it keeps each run to the users changed
+    since the last one. If the API refuses it (400), the date is sent instead, and remembered in state.
+    """
+    since = as_utc(since)
+    floor = since.replace(hour=0, minute=0, second=0, microsecond=0) if day_granularity else since
     params = {
         "account_id": client.settings.account_id,
-        "last_modified_since": since.strftime("%Y-%m-%d"),
+        "last_modified_since": floor.strftime("%Y-%m-%d") if day_granularity else format_time(since),
         "take": ADMIN_PAGE_MAX,
         "start": 0,
     }
-    result = ChangedUsers(users={}, pages=[])
-    page = get_admin_users(client, params=params)
+    try:
+        page = get_admin_users(client, params=params)
+    except ApiError as exc:
+        if day_granularity or isinstance(exc, RateLimitedError) or exc.status != 400:
+            raise
+        return list_changed_users(client, since, day_granularity=True)
+    result = ChangedUsers(users={}, pages=[], floor=floor, day_granularity=day_granularity)
     while True:
         users = page.get("users") if isinstance(page, dict) else None
         if not isinstance(users, list):
-            raise ApiError("DocuSign Admin API returned a users page without a users list; state was kept.")
+            raise ApiError(
+                with_trace_token(
+                    "DocuSign Admin API returned a users page without a users list; state was kept.",
+                    client.last_trace_token,
+                )
+            )
         result.pages.append(len(users))
         for user in users:
             if isinstance(user, dict) and user.get("id"):
@@ -1023,14 +1100,14 @@ def enrich_users(
     position = 0
     if total is None and len(wanted) > 1:
         page = get_esign_users(client, base_uri, 0, ESIGN_PAGE_MAX)
-        position = collect_esign_page(page, wanted, found)
+        position = collect_esign_page(page, wanted, found, client.last_trace_token)
         total = arg_to_number(page.get("totalSetSize")) or position
     missing = wanted - found.keys()
     bulk_pages_left = math.ceil(max(0, (total or 0) - position) / ESIGN_PAGE_MAX)
     if missing and total is not None and bulk_pages_left < len(missing):
         while missing and position < total:
             page = get_esign_users(client, base_uri, position, ESIGN_PAGE_MAX)
-            advanced = collect_esign_page(page, wanted, found)
+            advanced = collect_esign_page(page, wanted, found, client.last_trace_token)
             if not advanced:
                 break
             position += advanced
@@ -1045,10 +1122,14 @@ def enrich_users(
     return found, total
 
 
-def collect_esign_page(page: Any, wanted: set[str], found: dict[str, dict[str, Any]]) -> int:
+def collect_esign_page(page: Any, wanted: set[str], found: dict[str, dict[str, Any]], trace_token: str = "") -> int:
     users = page.get("users") if isinstance(page, dict) else None
     if not isinstance(users, list):
-        raise ApiError("DocuSign eSignature API returned a users page without a users list; state was kept.")
+        raise ApiError(
+            with_trace_token(
+                "DocuSign eSignature API returned a users page without a users list; state was kept.", trace_token
+            )
+        )
     for user in users:
         user_id = str(user.get("userId") or "").lower() if isinstance(user, dict) else ""
         if user_id in wanted:
@@ -1114,11 +1195,7 @@ def generate_consent_url_command(settings: Settings) -> CommandResults:
 
 def reset_access_token_command() -> CommandResults:
     context = get_integration_context()
-    removed = [
-        k
-        for k in ("access_token", "token_expires_at", "token_scopes", "base_uri", "base_uri_account_id")
-        if k in context
-    ]
+    removed = [k for k in (*TOKEN_CACHE_KEYS, "base_uri", "base_uri_account_id") if k in context]
     for key in removed:
         context.pop(key)
     set_integration_context(context)
@@ -1207,7 +1284,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     )
     errors = [f"{name}: {batch.error}" for name, batch in batches.items() if batch.error]
     if errors:
-        raise DocusignError("Events that were fetched were delivered and their state saved, but: " + " | ".join(errors))
+        raise DocusignError(
+            f"{len(events)} events were delivered and the state they cover was saved, but: " + " | ".join(errors)
+        )
 
 
 CUSTOMER_TABLE = ("_time", "action", "object", "userId", "ipAddress", "result")

@@ -762,3 +762,1329 @@ def test_secrets_absent_from_raised_messages(pkcs1_pem, requests_mock):
     text = repr(info.value) + str(info.value) + repr(settings)
     for fragment in secret_fragments(pkcs1_pem, requests_mock):
         assert fragment not in text
+
+
+# ============================================================================ fetchers: shared helpers
+
+STREAM = f"{LENS}/api/v2.0/datasets/monitor/stream"
+ADMIN_USERS = f"{ADMIN}/v2/organizations/{ORG_ID}/users"
+ESIGN_BASE = "https://demo.docusign.net"
+ESIGN_USERS = f"{ESIGN_BASE}/restapi/v2.1/accounts/{ACCOUNT_ID}/users"
+FIRST_FETCH = "2024-01-24T00:00:00Z"
+MONITOR_PAGE = load_json("monitor_stream_page.json")
+SAMPLE_EVENT = MONITOR_PAGE["data"][0]
+ADMIN_TEMPLATE = load_json("admin_users_page_1.json")["users"][0]
+ESIGN_TEMPLATE = load_json("esign_users_page.json")["users"][0]
+RATE_LIMITED = {"errorCode": "HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "message": "The maximum number of hourly API"}
+
+
+def query(request) -> dict[str, str]:
+    """The request's query string, case kept (requests-mock's ``qs`` lower-cases values)."""
+    return {k: v[0] for k, v in parse_qs(urlsplit(request.url).query, keep_blank_values=True).items()}
+
+
+def calls_to(requests_mock, url: str) -> list:
+    """Requests whose URL without query is exactly ``url``."""
+    return [r for r in requests_mock.request_history if r.url.split("?")[0] == url]
+
+
+def stream_cursors(requests_mock) -> list[str]:
+    return [query(r)["cursor"] for r in calls_to(requests_mock, STREAM)]
+
+
+def stream_limits(requests_mock) -> list[int]:
+    return [int(query(r)["limit"]) for r in calls_to(requests_mock, STREAM)]
+
+
+def monitor_event(n: int, timestamp: str | None = None, **fields) -> dict:
+    """The published sample event with its own eventId (and timestamp)."""
+    event = json.loads(json.dumps(SAMPLE_EVENT))
+    event["eventId"] = f"a8010d32-b9f5-4948-9195-{n:012d}"
+    event["timestamp"] = (
+        timestamp if timestamp is not None else f"2024-01-24T10:{n // 60 % 60:02d}:{n % 60:02d}.0512813Z"
+    )
+    event.update(fields)
+    return event
+
+
+def page(events: list, end_cursor: str) -> dict:
+    return {"json": {"endCursor": end_cursor, "data": events}, "headers": TRACE}
+
+
+def events_params(key_pem: str, **overrides) -> dict:
+    """Customer events only, in catch-up mode (a budget of several pages) unless a test sets the budget."""
+    values = {
+        "event_types": ["Customer events"],
+        "account_id": None,
+        "organization_id": None,
+        "first_fetch": FIRST_FETCH,
+        "max_customer_events_per_fetch": "20000",
+    }
+    values.update(overrides)
+    return make_params(key_pem, **values)
+
+
+def users_params(key_pem: str, **overrides) -> dict:
+    return make_params(key_pem, **{"event_types": ["Audit Users"], "first_fetch": FIRST_FETCH, **overrides})
+
+
+def fetch(params: dict, last_run: dict | None = None):
+    """One fetch-events run; results, logs and sent events of earlier runs are forgotten first."""
+    demisto.platform.results = []
+    demisto.platform.logs = []
+    demisto.platform.sent = []
+    return run_command("fetch-events", params, last_run=last_run)
+
+
+def summary_line(platform) -> str:
+    lines = [m for level, m in platform.logs if level == "info" and m.startswith("Docusign fetch-events:")]
+    assert len(lines) == 1, platform.logs
+    return lines[0]
+
+
+class FakeMonitor:
+    """The Monitor stream as DocuSign serves it: ISO or opaque cursor, ``limit`` honoured, and at the end an
+    empty page whose endCursor is the cursor sent."""
+
+    def __init__(self, requests_mock, events: list) -> None:
+        self.events = list(events)
+        requests_mock.get(STREAM, json=self._reply, headers=TRACE)
+
+    def position(self, cursor: str) -> int:
+        if cursor.startswith("aa_"):
+            return int(cursor[3:])
+        since = datetime.fromisoformat(cursor.replace("Z", "+00:00")) if cursor else datetime.now(UTC) - timedelta(7)
+        return next(
+            (i for i, e in enumerate(self.events) if datetime.fromisoformat(e["timestamp"][:19] + "+00:00") >= since),
+            len(self.events),
+        )
+
+    def _reply(self, request, context):
+        q = query(request)
+        start = self.position(q["cursor"])
+        data = self.events[start : start + int(q["limit"])]
+        return {"endCursor": f"aa_{start + len(data)}" if data else q["cursor"], "data": data}
+
+
+def user_guid(n: int) -> str:
+    return f"{n:08x}-1111-4222-8333-444455556666"
+
+
+def us_time(when: datetime) -> str:
+    """eSignature's ``userSettings.modifiedDate`` form: ``1/24/2024 3:15:42 PM``."""
+    hour = when.hour % 12 or 12
+    noon = "PM" if when.hour >= 12 else "AM"
+    return f"{when.month}/{when.day}/{when.year} {hour}:{when.minute:02d}:{when.second:02d} {noon}"
+
+
+def admin_time(when: datetime) -> str:
+    """The Admin API's date form: no zone, milliseconds."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
+
+
+class FakeUsers:
+    """One DocuSign account's users behind the Admin API (snake_case, ``last_modified_since`` by day, paging.next
+    full URLs) and the eSignature API (camelCase, strings; closed users only by per-user GET)."""
+
+    def __init__(self, requests_mock, base_uri: str = ESIGN_BASE, date_form: str = "us") -> None:
+        self.users: dict[str, dict] = {}
+        self.date_form = date_form
+        self.esign_users = f"{base_uri}/restapi/v2.1/accounts/{ACCOUNT_ID}/users"
+        requests_mock.get(ADMIN_USERS, json=self._admin, headers=TRACE)
+        requests_mock.get(self.esign_users, json=self._esign_list, headers=TRACE)
+        requests_mock.get(re.compile(re.escape(self.esign_users) + r"/[0-9a-fA-F-]{36}(\?|$)"), json=self._esign_one)
+
+    def add(
+        self, n: int, modified: datetime, status: str = "active", in_esign: bool = True, created: datetime | None = None
+    ) -> str:
+        user_id = user_guid(n)
+        self.users[user_id] = {"n": n, "modified": modified, "status": status, "in_esign": in_esign, "created": created}
+        return user_id
+
+    def add_unchanged(self, count: int, first: int = 100_000) -> None:
+        for n in range(first, first + count):
+            self.add(n, datetime(2020, 1, 1, tzinfo=UTC))
+
+    def admin_record(self, user_id: str) -> dict:
+        user = self.users[user_id]
+        record = json.loads(json.dumps(ADMIN_TEMPLATE))
+        record.update(
+            id=user_id,
+            user_name=f"User {user['n']}",
+            first_name="User",
+            last_name=str(user["n"]),
+            email=f"user{user['n']}@example.com",
+            user_status=user["status"],
+            membership_status=user["status"],
+        )
+        if user["created"]:
+            record["created_on"] = record["membership_created_on"] = admin_time(user["created"])
+        if user["status"] == "closed":
+            record["closed_on"] = record["membership_closed_on"] = admin_time(user["modified"])
+        return record
+
+    def esign_record(self, user_id: str) -> dict:
+        user = self.users[user_id]
+        record = json.loads(json.dumps(ESIGN_TEMPLATE))
+        record.update(
+            userId=user_id,
+            userName=f"User {user['n']}",
+            firstName="User",
+            lastName=str(user["n"]),
+            email=f"user{user['n']}@example.com",
+            uri=f"/users/{user_id}",
+            userStatus="Closed" if user["status"] == "closed" else "Active",
+        )
+        modified = user["modified"]
+        forms = {
+            "us": us_time(modified),
+            "iso7": modified.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z",
+            "naive": modified.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3],
+        }
+        if self.date_form in forms:
+            record["userSettings"]["modifiedDate"] = forms[self.date_form]
+        else:
+            record["userSettings"].pop("modifiedDate")
+        return record
+
+    def _admin(self, request, context):
+        q = query(request)
+        since = datetime.fromisoformat(q["last_modified_since"]).date()
+        changed = sorted(u for u, d in self.users.items() if d["modified"].date() >= since)
+        start, take = int(q.get("start", 0)), int(q.get("take", 20))
+        rows = changed[start : start + take]
+        paging = {
+            "result_set_size": len(rows),
+            "result_set_start_position": start,
+            "result_set_end_position": start + len(rows) - 1,
+            "total_set_size": len(changed),
+        }
+        if start + take < len(changed):
+            paging["next"] = (
+                f"{ADMIN_USERS}?start={start + take}&take={take}&account_id={q['account_id']}"
+                f"&last_modified_since={q['last_modified_since']}"
+            )
+        return {"users": [self.admin_record(u) for u in rows], "paging": paging}
+
+    def _esign_list(self, request, context):
+        q = query(request)
+        listed = sorted(u for u, d in self.users.items() if d["in_esign"] and d["status"] != "closed")
+        start, count = int(q.get("start_position", 0)), int(q.get("count", 100))
+        rows = listed[start : start + count]
+        return {
+            "users": [self.esign_record(u) for u in rows],
+            "resultSetSize": str(len(rows)),
+            "totalSetSize": str(len(listed)),
+            "startPosition": str(start),
+            "endPosition": str(start + len(rows) - 1),
+        }
+
+    def _esign_one(self, request, context):
+        user_id = urlsplit(request.url).path.rsplit("/", 1)[-1]
+        if user_id not in self.users or not self.users[user_id]["in_esign"]:
+            context.status_code = 404
+            return {"errorCode": "USER_DOES_NOT_EXIST_IN_SYSTEM", "message": "The user does not exist."}
+        return self.esign_record(user_id)
+
+    def calls(self, requests_mock) -> dict[str, int]:
+        history = [r.url.split("?")[0] for r in requests_mock.request_history]
+        return {
+            "admin": history.count(ADMIN_USERS),
+            "esign_list": history.count(self.esign_users),
+            "esign_user": sum(u.startswith(self.esign_users + "/") for u in history),
+            "userinfo": history.count(f"{DEV}/oauth/userinfo"),
+        }
+
+
+def sent_ids(platform) -> list[str]:
+    return [e.get("eventId") or e.get("userId") for e in platform.sent_events]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_clock(mocker):
+    """Every run's time budget measured on a clock the test moves."""
+    clock = FakeClock()
+    real = Docusign.Deadline
+    mocker.patch.object(Docusign, "Deadline", side_effect=lambda seconds, clock_=None: real(seconds, clock=clock))
+    return clock
+
+
+# ============================================================================ customer events: where a run starts
+
+
+@pytest.mark.parametrize(
+    "first_fetch, expected",
+    [
+        ("2024-01-24T00:00:00Z", datetime(2024, 1, 24, tzinfo=UTC)),
+        ("3 days", None),
+    ],
+)
+def test_customer_first_run_starts_at_first_fetch(first_fetch, expected, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([], "aa_1_1_0")])
+    platform = fetch(events_params(pkcs1_pem, first_fetch=first_fetch))
+    (cursor,) = stream_cursors(requests_mock)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", cursor)
+    sent = datetime.fromisoformat(cursor.replace("Z", "+00:00"))
+    if expected is None:
+        expected = datetime.now(UTC) - timedelta(days=3)
+        assert abs(sent - expected) < timedelta(minutes=1)
+    else:
+        assert sent == expected
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1_1_0"
+    assert not error_entries(platform)
+
+
+def test_customer_public_pack_cursor_is_continued(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    legacy = "aa_637395998467230467_637395997844343970_195"
+    requests_mock.get(
+        STREAM,
+        [
+            page([monitor_event(1)], "aa_637395998467230467_637395997844343970_196"),
+            page([], "aa_637395998467230467_637395997844343970_196"),
+        ],
+    )
+    platform = fetch(events_params(pkcs1_pem), last_run={"Customer events": {"cursor": legacy}, "other": 1})
+    assert stream_cursors(requests_mock)[0] == legacy
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert "Customer events" not in platform.last_run
+    assert platform.last_run["customer_events"]["cursor"] == "aa_637395998467230467_637395997844343970_196"
+    assert platform.last_run["other"] == 1
+
+
+# ============================================================================ customer events: draining pages
+
+
+def test_customer_drain_stops_on_empty_page(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    stream = requests_mock.get(
+        STREAM,
+        [
+            page([monitor_event(1), monitor_event(2)], "aa_1"),
+            page([monitor_event(3)], "aa_2"),
+            page([], "aa_3"),
+            page([monitor_event(99)], "aa_4"),  # never asked for
+        ],
+    )
+    platform = fetch(events_params(pkcs1_pem))
+    assert stream.call_count == 3
+    assert stream_cursors(requests_mock) == ["2024-01-24T00:00:00.000Z", "aa_1", "aa_2"]
+    assert sent_ids(platform) == [monitor_event(n)["eventId"] for n in (1, 2, 3)]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_3"
+    assert "stop: caught up" in summary_line(platform)
+
+
+def test_customer_drain_stops_when_end_cursor_is_the_cursor_sent(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    stream = requests_mock.get(
+        STREAM, [page([monitor_event(1)], "aa_1"), page([monitor_event(2)], "aa_1"), page([monitor_event(9)], "aa_9")]
+    )
+    platform = fetch(events_params(pkcs1_pem))
+    assert stream.call_count == 2
+    assert sent_ids(platform) == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
+
+
+def test_customer_event_budget_splits_page_limits(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    FakeMonitor(requests_mock, [monitor_event(n, f"2024-01-24T10:00:00.{n:07d}Z") for n in range(6000)])
+    platform = fetch(events_params(pkcs1_pem, max_customer_events_per_fetch="4500"))
+    assert stream_limits(requests_mock) == [2000, 2000, 500]
+    assert len(platform.sent_events) == 4500
+    assert platform.sent_events[-1]["eventId"] == monitor_event(4499)["eventId"]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_4500"
+    assert "stop: event budget" in summary_line(platform)
+    # The next run carries on exactly where this one stopped.
+    platform = fetch(events_params(pkcs1_pem, max_customer_events_per_fetch="4500"))
+    assert stream_cursors(requests_mock)[3] == "aa_4500"
+    assert [e["eventId"] for e in platform.sent_events] == [monitor_event(n)["eventId"] for n in range(4500, 6000)]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_6000"
+
+
+def test_customer_time_budget_ends_the_drain(pkcs1_pem, requests_mock, no_sleep, fake_clock, mocker):
+    mock_token(requests_mock)
+    monitor = FakeMonitor(requests_mock, [monitor_event(n) for n in range(10)])
+    reply = monitor._reply
+
+    def slow_reply(request, context):
+        fake_clock.now += 60  # each Monitor page takes a minute
+        return reply(request, context)
+
+    requests_mock.get(STREAM, json=slow_reply, headers=TRACE)
+    mocker.patch.object(Docusign, "MONITOR_PAGE_MAX", 2)  # pages of 2: draining the 10 events would take 6 calls
+    params = events_params(pkcs1_pem, fetch_time_budget="100", max_customer_events_per_fetch="20000", page_interval="0")
+    platform = fetch(params)
+    # The 100 s budget allows two pages (0 -> 60 s, 60 -> 120 s), then the run saves what it delivered.
+    assert stream_limits(requests_mock) == [2, 2]
+    assert len(platform.sent_events) == 4
+    assert platform.last_run["customer_events"]["cursor"] == "aa_4"
+    assert "stop: time budget" in summary_line(platform)
+    assert not error_entries(platform)
+
+
+def test_customer_page_interval_does_not_outlast_the_budget(pkcs1_pem, requests_mock, no_sleep, fake_clock):
+    """A pause that would end after the budget is not taken: the run stops and saves instead."""
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([monitor_event(2)], "aa_2"), page([], "aa_2")])
+    no_sleep.side_effect = lambda seconds: setattr(fake_clock, "now", fake_clock.now + seconds)
+    platform = fetch(events_params(pkcs1_pem, fetch_time_budget="50", page_interval="30"))
+    # 0 s: page 1; pause 30 s (20 s left); the next 30 s pause does not fit after page 2.
+    assert stream_cursors(requests_mock) == ["2024-01-24T00:00:00.000Z", "aa_1"]
+    assert no_sleep.call_args_list == [((30.0,),)]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_2"
+
+
+def test_customer_page_interval_only_between_pages(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([monitor_event(2)], "aa_2"), page([], "aa_2")])
+    fetch(events_params(pkcs1_pem, page_interval="7"))
+    assert no_sleep.call_args_list == [((7.0,),), ((7.0,),)]
+    no_sleep.reset_mock()
+    requests_mock.get(STREAM, [page([], "aa_2")])
+    fetch(events_params(pkcs1_pem, page_interval="7"))
+    no_sleep.assert_not_called()
+
+
+# ============================================================================ customer events: state after send
+
+
+def test_customer_last_run_saved_only_after_send(pkcs1_pem, requests_mock, no_sleep, mocker):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    order = []
+    real_send = Docusign.send_events_to_xsiam
+    mocker.patch.object(
+        Docusign,
+        "send_events_to_xsiam",
+        side_effect=lambda *a, **k: (order.append(("send", dict(demisto.platform.last_run))), real_send(*a, **k)),
+    )
+    real_set = demisto.setLastRun
+    mocker.patch.object(demisto, "setLastRun", side_effect=lambda obj: (order.append(("set", obj)), real_set(obj)))
+    fetch(events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0"}})
+    assert [step for step, _ in order] == ["send", "set"]
+    assert order[0][1] == {"customer_events": {"cursor": "aa_0"}}
+    assert order[1][1]["customer_events"]["cursor"] == "aa_1"
+
+
+def test_customer_send_failure_keeps_last_run(pkcs1_pem, requests_mock, no_sleep, mocker):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    mocker.patch.object(
+        Docusign, "send_events_to_xsiam", side_effect=Docusign.DemistoException("XSIAM rejected the events: 500")
+    )
+    set_last_run = mocker.spy(demisto, "setLastRun")
+    before = {"customer_events": {"cursor": "aa_0", "recent_ids": []}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    set_last_run.assert_not_called()
+    assert platform.last_run == before
+    assert "XSIAM rejected the events" in error_entries(platform)[0]
+
+
+# ============================================================================ customer events: shaping
+
+
+@pytest.mark.parametrize(
+    "timestamp, expected",
+    [
+        ("2023-03-03T09:10:06.0512813Z", "2023-03-03T09:10:06.051Z"),
+        ("2023-03-03T09:10:06Z", "2023-03-03T09:10:06.000Z"),
+        ("2023-03-03T09:10:06.999Z", "2023-03-03T09:10:06.999Z"),
+        ("2023-03-03T11:10:06.0512813+02:00", "2023-03-03T09:10:06.051Z"),
+        ("2023-03-03T03:40:06.5-05:30", "2023-03-03T09:10:06.500Z"),
+        ("2023-03-03T23:59:59.9999999-05:30", "2023-03-04T05:29:59.999Z"),
+    ],
+)
+def test_customer_time_from_timestamp_forms(timestamp, expected, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    raw = monitor_event(1, timestamp)
+    requests_mock.get(STREAM, [page([raw], "aa_1"), page([], "aa_1")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert platform.sent_events == [{**raw, "source_log_type": "customerevent", "_time": expected}]
+    assert "warnings" not in summary_line(platform)
+
+
+def test_customer_sample_page_sent_as_is_with_time_and_type(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [{"json": MONITOR_PAGE, "headers": TRACE}, page([], MONITOR_PAGE["endCursor"])])
+    platform = fetch(events_params(pkcs1_pem))
+    assert [call["vendor"] + "/" + call["product"] for call in platform.sent] == ["docusign/docusign"]
+    expected_times = ["2024-01-24T09:10:06.051Z", "2024-01-24T09:12:41.773Z", "2024-01-24T09:15:00.000Z"]
+    assert platform.sent_events == [
+        {**raw, "source_log_type": "customerevent", "_time": when}
+        for raw, when in zip(MONITOR_PAGE["data"], expected_times, strict=True)
+    ]
+    assert platform.last_run["customer_events"]["cursor"] == MONITOR_PAGE["endCursor"]
+
+
+def test_customer_odd_events_delivered_with_counted_warning(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    missing = monitor_event(1)
+    del missing["timestamp"]
+    nulls = {k: None for k in SAMPLE_EVENT}
+    nulls["eventId"] = "0d0d0d0d-0000-4000-8000-000000000001"
+    odd = [
+        missing,
+        monitor_event(2, "yesterday-ish"),
+        nulls,
+        "not an object",
+        monitor_event(3, ""),
+        monitor_event(4),
+    ]
+    requests_mock.get(STREAM, [page(odd, "aa_1"), page([], "aa_1")])
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    platform = fetch(events_params(pkcs1_pem))
+    sent = platform.sent_events
+    assert len(sent) == 6
+    assert all(e["source_log_type"] == "customerevent" and e["_time"] for e in sent)
+    assert sent[3]["raw_event"] == "not an object"
+    assert sent[5]["_time"] == "2024-01-24T10:00:04.051Z"
+    for event in sent[:5]:  # undated events get the fetch time
+        when = datetime.fromisoformat(event["_time"].replace("Z", "+00:00"))
+        assert before <= when <= datetime.now(UTC) + timedelta(seconds=1)
+    assert "5 events without a usable timestamp" in summary_line(platform)
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
+    assert not error_entries(platform)
+
+
+# ============================================================================ customer events: duplicates
+
+
+def test_customer_boundary_repeat_from_previous_run_is_dropped(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    first = [monitor_event(1), monitor_event(2), monitor_event(3)]
+    requests_mock.get(STREAM, [page(first, "aa_3"), page([], "aa_3")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert len(platform.sent_events) == 3
+    # DocuSign serves the last event again at the start of the next run.
+    requests_mock.get(STREAM, [page([monitor_event(3), monitor_event(4)], "aa_4"), page([], "aa_4")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(4)["eventId"]]
+    assert "1 repeated events dropped" in summary_line(platform)
+    assert platform.last_run["customer_events"]["cursor"] == "aa_4"
+
+
+def test_customer_distinct_events_with_equal_timestamps_are_kept(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    same = "2024-01-24T10:00:00.0000000Z"
+    requests_mock.get(STREAM, [page([monitor_event(1, same)], "aa_1"), page([], "aa_1")])
+    fetch(events_params(pkcs1_pem))
+    requests_mock.get(STREAM, [page([monitor_event(2, same), monitor_event(3, same)], "aa_3"), page([], "aa_3")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(2)["eventId"], monitor_event(3)["eventId"]]
+
+
+def test_customer_recent_ids_are_bounded(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    remembered = [f"old-{n}" for n in range(Docusign.DEDUP_MEMORY)]
+    requests_mock.get(STREAM, [page([monitor_event(n) for n in range(5)], "aa_5"), page([], "aa_5")])
+    platform = fetch(
+        events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0", "recent_ids": remembered}}
+    )
+    recent = platform.last_run["customer_events"]["recent_ids"]
+    assert len(recent) == Docusign.DEDUP_MEMORY
+    assert recent[-5:] == [monitor_event(n)["eventId"] for n in range(5)]
+    assert recent[0] == "old-5"
+
+
+# ============================================================================ customer events: errors
+
+
+def test_customer_rate_limit_with_retry_after_is_waited_out(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    limited = {
+        "status_code": 429,
+        "json": {"errorCode": "BURST_APIINVOCATION_LIMIT_EXCEEDED", "message": "burst"},
+        "headers": {"Retry-After": "12", **TRACE},
+    }
+    stream = requests_mock.get(
+        STREAM, [page([monitor_event(1)], "aa_1"), limited, page([monitor_event(2)], "aa_2"), page([], "aa_2")]
+    )
+    platform = fetch(events_params(pkcs1_pem, page_interval="5"))
+    assert stream.call_count == 4
+    assert stream_cursors(requests_mock) == ["2024-01-24T00:00:00.000Z", "aa_1", "aa_1", "aa_2"]
+    assert no_sleep.call_args_list == [((5.0,),), ((12.0,),), ((5.0,),)]
+    assert len(platform.sent_events) == 2
+    assert platform.last_run["customer_events"]["cursor"] == "aa_2"
+    assert "1 rate-limit waits (12.0 s)" in summary_line(platform)
+
+
+@pytest.mark.parametrize("status", [429, 400])
+def test_customer_rate_limit_beyond_budget_keeps_what_was_fetched(status, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    hourly = {"status_code": status, "json": RATE_LIMITED, "headers": {"Retry-After": "2400", **TRACE}}
+    stream = requests_mock.get(
+        STREAM, [page([monitor_event(1)], "aa_1"), page([monitor_event(2)], "aa_2"), hourly, page([], "aa_9")]
+    )
+    platform = fetch(events_params(pkcs1_pem))
+    assert stream.call_count == 3
+    assert sent_ids(platform) == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_2"
+    line = summary_line(platform)
+    assert "stop: rate limit" in line and "X-DocuSign-TraceToken: 5f2b7a1e" in line
+    assert not error_entries(platform)  # an expected pause, not a failure
+    assert [c for c in no_sleep.call_args_list if c != ((5.0,),)] == []  # never waited the 40 minutes
+
+
+def test_customer_server_errors_are_retried(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    boom = {"status_code": 500, "text": "<html>Internal Server Error</html>", "headers": TRACE}
+    stream = requests_mock.get(STREAM, [boom, boom, page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert stream.call_count == 4
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert "2 retries" in summary_line(platform)
+
+
+def test_customer_server_error_that_persists_keeps_cursor_and_earlier_pages(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    boom = {"status_code": 503, "text": "", "headers": TRACE}
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1")] + [boom] * 5)
+    platform = fetch(events_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
+    (error,) = error_entries(platform)
+    assert "Customer events: DocuSign answered HTTP 503" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+def test_customer_401_renews_the_token_once(pkcs1_pem, requests_mock, no_sleep):
+    token_call = mock_token(requests_mock)
+    expired = {"status_code": 401, "json": {"errorCode": "USER_AUTHENTICATION_FAILED", "message": "expired"}}
+    requests_mock.get(STREAM, [expired, page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert token_call.call_count == 2
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert not error_entries(platform)
+
+
+def test_customer_403_explains_monitor_access_and_keeps_state(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    stream = requests_mock.get(STREAM, status_code=403, text="", headers=TRACE)
+    before = {"customer_events": {"cursor": "aa_7", "recent_ids": ["x"]}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream.call_count == 1
+    assert platform.last_run == before
+    assert platform.sent == []
+    (error,) = error_entries(platform)
+    assert "Customer events" in error
+    assert "DocuSign Monitor in its plan" in error and "Security Reports Administrator" in error
+    assert "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        pytest.param({"text": "<html><body>Sign in</body></html>"}, "not JSON", id="html"),
+        pytest.param({"json": {"data": [SAMPLE_EVENT]}}, "without endCursor", id="no-endCursor"),
+        pytest.param({"json": {"endCursor": "aa_9", "data": {"oops": 1}}}, "without endCursor or data", id="bad-data"),
+    ],
+)
+def test_customer_malformed_page_keeps_state(reply, expected, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, headers=TRACE, **reply)
+    before = {"customer_events": {"cursor": "aa_7"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert platform.last_run == before
+    assert platform.sent == []
+    (error,) = error_entries(platform)
+    assert expected in error
+    assert "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+# ============================================================================ isolation between the two types
+
+
+def users_ok(requests_mock) -> FakeUsers:
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    users.add(1, datetime(2024, 1, 24, 15, 15, 42, tzinfo=UTC))
+    return users
+
+
+@pytest.mark.parametrize(
+    "failure, expected",
+    [
+        pytest.param({"status_code": 500, "json": {"errorCode": "UNSPECIFIED_ERROR"}}, "HTTP 500", id="admin-500"),
+        pytest.param({"status_code": 403, "text": ""}, "Organization Administrator", id="admin-403"),
+    ],
+)
+def test_users_failure_does_not_cost_customer_events(failure, expected, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    admin = requests_mock.get(ADMIN_USERS, headers=TRACE, **failure)
+    users_state = {"watermark": "2024-01-23T10:00:00.000Z", "not_before": FIRST_FETCH, "delivered": ["k"]}
+    before = {"customer_events": {"cursor": "aa_0"}, "audit_users": users_state}
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH), last_run=before)
+    assert admin.call_count == (5 if failure["status_code"] == 500 else 1)  # 500s retried, then given up
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
+    assert platform.last_run["audit_users"] == users_state
+    (error,) = error_entries(platform)
+    assert "Audit Users:" in error and expected in error and "Customer events:" not in error
+
+
+def test_customer_failure_does_not_cost_user_events(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, status_code=403, text="", headers=TRACE)
+    users_ok(requests_mock)
+    before = {"customer_events": {"cursor": "aa_7"}}
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH), last_run=before)
+    assert sent_ids(platform) == [user_guid(1)]
+    assert platform.last_run["customer_events"] == {"cursor": "aa_7"}
+    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T15:15:42.000Z"
+    (error,) = error_entries(platform)
+    assert "Customer events:" in error and "Monitor" in error and "Audit Users:" not in error
+
+
+# ============================================================================ the summary line
+
+
+def test_summary_line_has_counts_and_no_event_content(pkcs1_pem, requests_mock, no_sleep, caplog):
+    caplog.set_level("DEBUG")
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [{"json": MONITOR_PAGE, "headers": TRACE}, page([], MONITOR_PAGE["endCursor"])])
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    admin = [load_json("admin_users_page_1.json"), load_json("admin_users_page_2.json")]
+    requests_mock.get(ADMIN_USERS, [{"json": admin[0], "headers": TRACE}, {"json": admin[1], "headers": TRACE}])
+    requests_mock.get(ESIGN_USERS, json=load_json("esign_users_page.json"), headers=TRACE)
+    requests_mock.get(re.compile(re.escape(ESIGN_USERS) + "/"), status_code=404, json={"errorCode": "USER_NOT_FOUND"})
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
+    line = summary_line(platform)
+    assert "Customer events: 3 events, 1 pages" in line and "stop: caught up" in line
+    assert "Audit Users: 3 events, 2 pages" in line
+    assert "total 6 events" in line
+    # What the integration logs (requests-mock's own request log stands for the HTTP library, not the pack).
+    logged = platform.log_text() + "\n".join(
+        r.getMessage() for r in caplog.records if r.name != "requests_mock.adapter"
+    )
+    sent = platform.sent_events
+    private = set()
+    for event in sent:
+        for name in ("email", "ipAddress", "userId", "userName", "referencedUserId"):
+            if event.get(name):
+                private.add(str(event[name]))
+    assert len(private) >= 10
+    for value in private:
+        assert value not in logged, value
+
+
+# ============================================================================ docusign-get-events: customer events
+
+
+def test_get_events_customer_defaults_to_the_last_hour(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [{"json": MONITOR_PAGE, "headers": TRACE}, page([], MONITOR_PAGE["endCursor"])])
+    before = {"customer_events": {"cursor": "aa_7"}}
+    platform = run_command(
+        "docusign-get-events", events_params(pkcs1_pem), {"event_type": "Customer events"}, last_run=before
+    )
+    cursor = datetime.fromisoformat(stream_cursors(requests_mock)[0].replace("Z", "+00:00"))
+    assert abs(cursor - (datetime.now(UTC) - timedelta(hours=1))) < timedelta(minutes=2)
+    assert stream_limits(requests_mock)[0] == 10
+    entry = platform.results[-1]
+    assert entry["Contents"] == [
+        {
+            **raw,
+            "source_log_type": "customerevent",
+            "_time": Docusign.format_time(Docusign.parse_time(raw["timestamp"])),
+        }
+        for raw in MONITOR_PAGE["data"]
+    ]
+    table = entry["HumanReadable"]
+    assert table.startswith("### DocuSign Customer events\n|_time|action|object|userId|ipAddress|result|")
+    assert (
+        "|2024-01-24T09:12:41.773Z|Login|User|6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d|2001:db8:85a3::8a2e:370:7334|Failure|"
+        in table
+    )
+    assert platform.sent == []
+    assert platform.last_run == before
+
+
+def test_get_events_customer_returns_what_fetch_sends(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    odd = [*MONITOR_PAGE["data"], monitor_event(7, "2024-01-24T11:10:06.0512813+02:00")]
+    FakeMonitor(requests_mock, [dict(e, timestamp=e["timestamp"]) for e in odd])
+    shown = run_command(
+        "docusign-get-events",
+        events_params(pkcs1_pem),
+        {"event_type": "Customer events", "limit": "3", "from_date": "2024-01-24T09:00:00Z"},
+    ).results[-1]["Contents"]
+    assert stream_cursors(requests_mock)[0] == "2024-01-24T09:00:00.000Z"
+    assert stream_limits(requests_mock) == [3]  # limit honoured: no second page once it is reached
+    platform = fetch(events_params(pkcs1_pem, first_fetch="2024-01-24T09:00:00Z", max_customer_events_per_fetch="3"))
+    assert shown == platform.sent_events
+    assert len(shown) == 3
+
+
+@pytest.mark.parametrize("push, pushed", [("true", True), ("false", False), (None, False)])
+def test_get_events_pushes_only_when_asked(push, pushed, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [{"json": MONITOR_PAGE, "headers": TRACE}, page([], MONITOR_PAGE["endCursor"])])
+    args = {"event_type": "Customer events", "from_date": "3 hours"}
+    if push is not None:
+        args["should_push_events"] = push
+    before = {"customer_events": {"cursor": "aa_7"}, "audit_users": {"watermark": FIRST_FETCH}}
+    platform = run_command("docusign-get-events", events_params(pkcs1_pem), args, last_run=before)
+    contents = platform.results[-1]["Contents"]
+    assert len(contents) == 3
+    assert platform.sent_events == (contents if pushed else [])
+    assert platform.last_run == before
+
+
+# ============================================================================ audit users: records
+
+
+ALICE, BOB, CAROL = (
+    u["id"] for u in load_json("admin_users_page_1.json")["users"] + load_json("admin_users_page_2.json")["users"]
+)
+
+
+def admin_only(admin: dict, *names: str) -> dict:
+    return {name: admin[name] for name in names}
+
+
+def test_users_first_run_sends_one_flat_record_per_change(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    page1, page2 = load_json("admin_users_page_1.json"), load_json("admin_users_page_2.json")
+    admin = requests_mock.get(ADMIN_USERS, [{"json": page1, "headers": TRACE}, {"json": page2, "headers": TRACE}])
+    esign_page = load_json("esign_users_page.json")
+    listing = requests_mock.get(ESIGN_USERS, json=esign_page, headers=TRACE)
+    closed = requests_mock.get(
+        f"{ESIGN_USERS}/{CAROL}",
+        status_code=404,
+        json={"errorCode": "USER_DOES_NOT_EXIST_IN_SYSTEM", "message": "The user does not exist."},
+        headers=TRACE,
+    )
+    platform = fetch(users_params(pkcs1_pem))
+
+    assert query(admin.request_history[0]) == {
+        "account_id": ACCOUNT_ID,
+        "last_modified_since": "2024-01-23T23:50:00.000Z",  # first_fetch less the 10-minute look-back
+        "take": "250",
+        "start": "0",
+    }
+    assert admin.request_history[1].url == page1["paging"]["next"]
+    assert query(listing.last_request) == {"additional_info": "true", "count": "100", "start_position": "0"}
+    assert (admin.call_count, listing.call_count, closed.call_count) == (2, 1, 1)
+
+    alice_admin, bob_admin = page1["users"]
+    (carol_admin,) = page2["users"]
+    shared = (
+        "membership_id",
+        "is_membership_managed_by_scim",
+        "is_managed_by_scim",
+        "license_type",
+        "subscription_id",
+        "plan_name",
+        "ds_groups",
+    )
+    alice = {
+        **esign_page["users"][0],
+        **admin_only(alice_admin, "user_status", "membership_status", "created_on", "membership_created_on", *shared),
+        "source_log_type": "auditusers",
+        "_time": "2024-01-24T15:15:42.000Z",
+    }
+    bob = {
+        **esign_page["users"][1],
+        **admin_only(bob_admin, "user_status", "membership_status", "created_on", "membership_created_on", *shared),
+        "source_log_type": "auditusers",
+        "_time": "2024-01-24T16:02:12.000Z",
+    }
+    carol = {  # eSignature no longer knows her: the Admin record in eSignature's names, time from the closure
+        "userId": CAROL,
+        "userName": "Carol Closed",
+        "email": "carol.closed@example.com",
+        "firstName": "Carol",
+        "lastName": "Closed",
+        "userStatus": "Closed",
+        **admin_only(
+            carol_admin,
+            "user_status",
+            "membership_status",
+            "created_on",
+            "closed_on",
+            "membership_created_on",
+            "membership_closed_on",
+            *shared,
+        ),
+        "source_log_type": "auditusers",
+        "_time": "2024-01-24T17:45:30.250Z",
+    }
+    assert platform.sent_events == [alice, bob, carol]
+    assert alice["isAdmin"] == "True" and alice["permissionProfileName"] == "DS Admin"
+    assert alice["groupList"][0]["groupName"] == "Administrators" and alice["ds_groups"][0]["is_admin"] is True
+    state = platform.last_run["audit_users"]
+    assert state["watermark"] == "2024-01-24T17:45:30.250Z"
+    assert state["account_users_total"] == 3
+    assert not error_entries(platform)
+
+
+@pytest.mark.parametrize(
+    "date_form, expected",
+    [
+        ("us", "2024-01-24T15:15:42.000Z"),
+        ("iso7", "2024-01-24T15:15:42.123Z"),
+        ("naive", "2024-01-24T15:15:42.123Z"),
+        ("missing", "2024-01-24T15:15:42.123Z"),  # a new user: the Admin creation date stands in
+    ],
+)
+def test_users_time_from_modified_date_forms(date_form, expected, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock, date_form=date_form)
+    when = datetime(2024, 1, 24, 15, 15, 42, 123456, tzinfo=UTC)
+    # The Admin record's creation date is the same instant only for the new user without an eSignature date.
+    created = when if date_form == "missing" else datetime(2024, 1, 24, 9, 0, tzinfo=UTC)
+    users.add(1, when, created=created)
+    platform = fetch(users_params(pkcs1_pem))
+    (event,) = platform.sent_events
+    assert event["_time"] == expected
+    assert event["source_log_type"] == "auditusers"
+    assert event["userId"] == user_guid(1) and event["email"] == "user1@example.com"
+
+
+def test_users_time_of_an_afternoon_change_is_not_read_as_morning(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    users.add(1, datetime(2024, 1, 24, 12, 5, 9, tzinfo=UTC))  # 12:05:09 PM
+    users.add(2, datetime(2024, 12, 1, 0, 5, 9, tzinfo=UTC))  # 12:05:09 AM
+    platform = fetch(users_params(pkcs1_pem, max_user_events_per_fetch="10"))
+    assert [e["_time"] for e in platform.sent_events] == ["2024-01-24T12:05:09.000Z", "2024-12-01T00:05:09.000Z"]
+
+
+# ============================================================================ audit users: each change once
+
+
+def test_users_each_change_delivered_once(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    early = users.add(1, datetime(2024, 1, 24, 8, 0, 0, tzinfo=UTC))
+    later = users.add(2, datetime(2024, 1, 24, 13, 0, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+
+    platform = fetch(params)  # the 08:00 change is before first fetch (same day): not wanted
+    assert sent_ids(platform) == [later]
+
+    platform = fetch(params)  # same data again, the change sits exactly at the watermark
+    assert platform.sent == []
+    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-24T12:50:00.000Z"
+
+    users.add(2, datetime(2024, 1, 25, 9, 30, 0, tzinfo=UTC))  # the same user changes again
+    platform = fetch(params)
+    assert sent_ids(platform) == [later]
+    assert platform.sent_events[0]["_time"] == "2024-01-25T09:30:00.000Z"
+
+    users.add(1, datetime(2024, 1, 25, 10, 0, 0, tzinfo=UTC))  # and the early user changes after first fetch
+    platform = fetch(params)
+    assert sent_ids(platform) == [early]
+    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-25T09:20:00.000Z"
+
+    platform = fetch(params)
+    assert platform.sent == []
+    assert not error_entries(platform)
+
+
+def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    times = [
+        datetime(2024, 1, 24, 13, tzinfo=UTC),
+        datetime(2024, 1, 24, 14, tzinfo=UTC),
+        datetime(2024, 1, 25, 10, tzinfo=UTC),
+        datetime(2024, 1, 26, 10, tzinfo=UTC),
+        datetime(2024, 1, 27, 10, tzinfo=UTC),
+    ]
+    # Listed by the Admin API in another order than they changed.
+    u = {n: users.add(n, when) for n, when in zip((5, 3, 1, 4, 2), times, strict=True)}
+    params = users_params(pkcs1_pem, max_user_events_per_fetch="2")
+
+    run1 = fetch(params)
+    assert sent_ids(run1) == [u[5], u[3]]
+    assert "stop: event budget" in summary_line(run1)
+
+    # Between runs: a user not yet delivered changes again, and a delivered one too.
+    users.add(4, datetime(2024, 1, 28, 10, tzinfo=UTC))
+    users.add(5, datetime(2024, 1, 29, 10, tzinfo=UTC))
+    run2 = fetch(params)
+    assert sent_ids(run2) == [u[1], u[2]]
+    assert [e["_time"] for e in run2.sent_events] == ["2024-01-25T10:00:00.000Z", "2024-01-27T10:00:00.000Z"]
+
+    run3 = fetch(params)
+    assert sent_ids(run3) == [u[4], u[5]]
+    assert [e["_time"] for e in run3.sent_events] == ["2024-01-28T10:00:00.000Z", "2024-01-29T10:00:00.000Z"]
+
+    run4 = fetch(params)
+    assert run4.sent == []
+    admin_days = [query(r)["last_modified_since"] for r in calls_to(requests_mock, ADMIN_USERS)]
+    # each run asks from its watermark less the 10-minute look-back: never by page offset
+    assert admin_days == [
+        "2024-01-23T23:50:00.000Z",
+        "2024-01-24T13:50:00.000Z",
+        "2024-01-27T09:50:00.000Z",
+        "2024-01-29T09:50:00.000Z",
+    ]
+
+
+def test_users_budget_cut_without_changes_between_runs(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    same = datetime(2024, 1, 24, 13, tzinfo=UTC)  # equal times: the budget cut falls inside a tie
+    ids = [users.add(n, same if n < 4 else same + timedelta(hours=n)) for n in range(1, 6)]
+    params = users_params(pkcs1_pem, max_user_events_per_fetch="2")
+    delivered = []
+    for _ in range(4):
+        delivered += sent_ids(fetch(params))
+    assert delivered == ids
+
+
+# ============================================================================ audit users: enrichment cost
+
+
+def users_state(total: int | None = None) -> dict:
+    state = {"watermark": "2024-01-24T00:00:00.000Z", "not_before": "2024-01-24T00:00:00.000Z", "delivered": []}
+    if total is not None:
+        state["account_users_total"] = total
+    return {"audit_users": state}
+
+
+CHANGED = 0x70000000  # changed users' ids sort after the unchanged ones, so they sit on the last eSignature pages
+
+
+def account(requests_mock, unchanged: int, changed: int) -> FakeUsers:
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    users.add_unchanged(unchanged, first=1)
+    for i in range(changed):
+        users.add(CHANGED + i, datetime(2024, 1, 24, 10, tzinfo=UTC) + timedelta(seconds=i))
+    return users
+
+
+def test_users_few_changes_in_big_account_read_one_by_one(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=4997, changed=3)
+    platform = fetch(users_params(pkcs1_pem), last_run=users_state(total=5000))
+    assert users.calls(requests_mock) == {"admin": 1, "esign_list": 0, "esign_user": 3, "userinfo": 1}
+    assert len(platform.sent_events) == 3
+    assert all(e["userSettings"]["modifiedDate"] for e in platform.sent_events)
+
+
+@pytest.mark.parametrize(
+    "changed, list_calls, user_calls",
+    [(1, 0, 1), (4, 0, 4), (5, 0, 5), (6, 5, 0), (40, 5, 0)],
+)
+def test_users_enrichment_takes_the_cheaper_way(changed, list_calls, user_calls, pkcs1_pem, requests_mock, no_sleep):
+    """450 users: bulk costs ceil(450/100) = 5 calls, one by one N calls; the cheaper is taken."""
+    users = account(requests_mock, unchanged=450 - changed, changed=changed)
+    platform = fetch(users_params(pkcs1_pem), last_run=users_state(total=450))
+    calls = users.calls(requests_mock)
+    assert (calls["admin"], calls["esign_list"], calls["esign_user"]) == (1, list_calls, user_calls)
+    assert len(platform.sent_events) == changed
+    assert all(e["permissionProfileName"] == "DS Admin" and e["firstName"] == "User" for e in platform.sent_events)
+    if list_calls:
+        starts = [query(r)["start_position"] for r in calls_to(requests_mock, ESIGN_USERS)]
+        assert starts == ["0", "100", "200", "300", "400"]
+
+
+def test_users_first_run_probes_one_page_to_learn_the_account_size(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=448, changed=2)
+    platform = fetch(users_params(pkcs1_pem))
+    # One listing page reveals 450 users (5 pages): two one-by-one reads are cheaper than 4 more pages.
+    assert users.calls(requests_mock) == {"admin": 1, "esign_list": 1, "esign_user": 2, "userinfo": 1}
+    assert platform.last_run["audit_users"]["account_users_total"] == 450
+    assert len(platform.sent_events) == 2
+    # Later runs know the size and do not probe again.
+    users.add(CHANGED + 50, datetime(2024, 1, 25, 9, tzinfo=UTC))
+    users.add(CHANGED + 51, datetime(2024, 1, 25, 10, tzinfo=UTC))
+    requests_mock.reset_mock()
+    platform = fetch(users_params(pkcs1_pem))
+    # The Admin filter has day granularity: the two users delivered on 2024-01-24 are listed again with the two
+    # new ones, so N = 4, and four one-by-one reads still beat five pages.
+    assert users.calls(requests_mock) == {"admin": 1, "esign_list": 0, "esign_user": 4, "userinfo": 0}
+    assert sent_ids(platform) == [user_guid(CHANGED + 50), user_guid(CHANGED + 51)]
+
+
+def test_users_single_change_on_first_run_needs_no_probe(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=300, changed=1)
+    platform = fetch(users_params(pkcs1_pem))
+    assert users.calls(requests_mock) == {"admin": 1, "esign_list": 0, "esign_user": 1, "userinfo": 1}
+    assert len(platform.sent_events) == 1
+
+
+def test_users_many_changes_cost_pages_not_calls_per_user(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=0, changed=600)
+    platform = fetch(users_params(pkcs1_pem, max_user_events_per_fetch="1000"))
+    # Admin: ceil(600/250) = 3 pages; eSignature: ceil(600/100) = 6 pages (the first one is the probe).
+    assert users.calls(requests_mock) == {"admin": 3, "esign_list": 6, "esign_user": 0, "userinfo": 1}
+    admin_calls = calls_to(requests_mock, ADMIN_USERS)
+    assert [query(r)["start"] for r in admin_calls] == ["0", "250", "500"]
+    assert len(platform.sent_events) == 600
+    assert len({e["userId"] for e in platform.sent_events}) == 600
+    assert all(e["source_log_type"] == "auditusers" and e["_time"] for e in platform.sent_events)
+
+
+def test_users_base_uri_cached_per_account(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    info = requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(base_uri="https://na3.docusign.net"))
+    users = FakeUsers(requests_mock, base_uri="https://na3.docusign.net")
+    users.add(1, datetime(2024, 1, 24, 10, tzinfo=UTC))
+    demisto.platform.integration_context = {
+        "base_uri": "https://stale.docusign.net",
+        "base_uri_account_id": "11111111-2222-3333-4444-555555555555",
+    }
+    platform = fetch(users_params(pkcs1_pem))
+    assert sent_ids(platform) == [user_guid(1)]
+    assert info.call_count == 1
+    assert not any("stale" in r.url for r in requests_mock.request_history)
+    assert platform.integration_context["base_uri"] == "https://na3.docusign.net"
+    assert platform.integration_context["base_uri_account_id"] == ACCOUNT_ID
+    users.add(2, datetime(2024, 1, 25, 10, tzinfo=UTC))
+    platform = fetch(users_params(pkcs1_pem))
+    assert sent_ids(platform) == [user_guid(2)]
+    assert info.call_count == 1  # cached for this account
+
+
+@pytest.mark.parametrize("watermark", ["2024-01-24T15:15:42Z", "1/24/2024 3:15:42 PM"])
+def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    users.add(1, datetime(2024, 1, 24, 14, 0, 0, tzinfo=UTC))
+    users.add(2, datetime(2024, 1, 24, 15, 15, 42, tzinfo=UTC))  # sent by the public pack (inclusive watermark)
+    after = users.add(3, datetime(2024, 1, 24, 15, 15, 43, tzinfo=UTC))
+    legacy = {"Audit Users": {"latest_modifiedDate": watermark}, "customer_events": {"cursor": "aa_1"}}
+    platform = fetch(users_params(pkcs1_pem, first_fetch="3 days"), last_run=legacy)
+    assert query(calls_to(requests_mock, ADMIN_USERS)[0])["last_modified_since"] == "2024-01-24T15:05:42.000Z"
+    assert sent_ids(platform) == [after]
+    assert "Audit Users" not in platform.last_run
+    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T15:15:43.000Z"
+    assert platform.last_run["customer_events"] == {"cursor": "aa_1"}  # a type not selected keeps its state
+    assert fetch(users_params(pkcs1_pem, first_fetch="3 days")).sent == []
+
+
+# ============================================================================ audit users: configuration and errors
+
+
+@pytest.mark.parametrize("missing, label", [("account_id", "Account ID"), ("organization_id", "Organization ID")])
+def test_users_need_account_and_organization(missing, label, pkcs1_pem, requests_mock):
+    platform = fetch(users_params(pkcs1_pem, **{missing: None}))
+    (error,) = error_entries(platform)
+    assert f"{label} (needed for Audit Users) is required" in error
+    assert not requests_mock.called
+    assert platform.last_run == {}
+
+
+def test_get_events_users_without_account_configured_is_explained(pkcs1_pem, requests_mock):
+    platform = run_command("docusign-get-events", events_params(pkcs1_pem), {"event_type": "Audit Users"})
+    (error,) = error_entries(platform)
+    assert "Account ID and Organization ID" in error
+    assert not requests_mock.called
+
+
+@pytest.mark.parametrize("status", [429, 400])
+def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    admin = requests_mock.get(
+        ADMIN_USERS, status_code=status, json=RATE_LIMITED, headers={"Retry-After": "3000", **TRACE}
+    )
+    before = {
+        "audit_users": {
+            "watermark": "2024-01-24T15:15:42.000Z",
+            "not_before": FIRST_FETCH[:-1] + ".000Z",
+            "delivered": [f"{ALICE}|2024-01-24T15:15:42.000Z"],
+            "account_users_total": 3,
+        }
+    }
+    platform = fetch(users_params(pkcs1_pem), last_run=before)
+    assert admin.call_count == 1
+    assert platform.sent == []
+    assert platform.last_run == before
+    assert not error_entries(platform)
+    assert "Audit Users: 0 events" in summary_line(platform) and "stop: rate limit" in summary_line(platform)
+    no_sleep.assert_not_called()
+
+
+def test_users_rate_limit_during_enrichment_delivers_nothing_and_loses_nothing(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=300, changed=10)
+    real = users._esign_list
+    served = []
+
+    def limited_after_two(request, context):
+        served.append(1)
+        if len(served) > 2:
+            context.status_code = 429
+            context.headers["Retry-After"] = "3000"
+            return RATE_LIMITED
+        return real(request, context)
+
+    requests_mock.get(ESIGN_USERS, json=limited_after_two, headers=TRACE)
+    platform = fetch(users_params(pkcs1_pem), last_run=users_state(total=310))
+    assert platform.sent == []
+    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T00:00:00.000Z"
+    requests_mock.get(ESIGN_USERS, json=real, headers=TRACE)
+    platform = fetch(users_params(pkcs1_pem))
+    assert sent_ids(platform) == [user_guid(CHANGED + i) for i in range(10)]
+
+
+def test_users_rate_limited_first_run_keeps_the_first_fetch_time(pkcs1_pem, requests_mock, no_sleep, mocker):
+    """A relative first fetch ("1 day") moves with the clock; a run that was stopped by the rate limit must not
+    let the next run start later than the first one did."""
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    now = {"value": datetime(2024, 1, 25, 8, 0, tzinfo=UTC)}
+    mocker.patch.object(Docusign.Settings, "first_fetch_time", lambda self: now["value"] - timedelta(days=1))
+    requests_mock.get(ADMIN_USERS, status_code=429, json=RATE_LIMITED, headers={"Retry-After": "3000", **TRACE})
+    requests_mock.get(STREAM, status_code=429, json=RATE_LIMITED, headers={"Retry-After": "3000", **TRACE})
+    params = make_params(pkcs1_pem, first_fetch="1 day")
+    fetch(params)  # 2024-01-25 08:00: both types rate limited, nothing fetched
+
+    now["value"] = datetime(2024, 1, 25, 10, 0, tzinfo=UTC)  # two hours later the limit has reset
+    users = FakeUsers(requests_mock)
+    changed = users.add(1, datetime(2024, 1, 24, 9, 0, tzinfo=UTC))  # after the first run's start (08:00)
+    requests_mock.get(STREAM, [page([], "aa_1")])
+    platform = fetch(params)
+    assert stream_cursors(requests_mock)[-1] == "2024-01-24T08:00:00.000Z"
+    assert sent_ids(platform) == [changed]
+
+
+def test_users_admin_403_explains_the_org_admin_role(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(ADMIN_USERS, status_code=403, text="", headers=TRACE)
+    before = users_state(total=3)
+    platform = fetch(users_params(pkcs1_pem), last_run=before)
+    assert platform.last_run == before
+    (error,) = error_entries(platform)
+    assert "Audit Users:" in error and "Organization Administrator of the organization (Organization ID)" in error
+    assert "organization_read and user_read" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+def test_users_esign_403_explains_the_account_admin_role(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=0, changed=1)
+    requests_mock.get(
+        re.compile(re.escape(ESIGN_USERS) + "/"),
+        status_code=403,
+        json={"errorCode": "USER_LACKS_PERMISSIONS", "message": "This user lacks sufficient permissions"},
+        headers=TRACE,
+    )
+    platform = fetch(users_params(pkcs1_pem), last_run=users_state())
+    assert users.calls(requests_mock)["esign_user"] == 1
+    assert platform.last_run == users_state()
+    (error,) = error_entries(platform)
+    assert "administrator of the account (Account ID)" in error and "USER_LACKS_PERMISSIONS" in error
+    assert "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+def test_users_401_renews_the_token_once(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=0, changed=1)
+    real = users._admin
+    replies = iter([401])
+
+    def expired_once(request, context):
+        status = next(replies, 200)
+        if status == 401:
+            context.status_code = 401
+            return {"errorCode": "USER_AUTHENTICATION_FAILED", "message": "The access token has expired."}
+        return real(request, context)
+
+    requests_mock.get(ADMIN_USERS, json=expired_once, headers=TRACE)
+    platform = fetch(users_params(pkcs1_pem))
+    assert len(calls_to(requests_mock, f"{DEV}/oauth/token")) == 2
+    assert users.calls(requests_mock)["admin"] == 2
+    assert sent_ids(platform) == [user_guid(CHANGED)]
+    assert not error_entries(platform)
+
+
+def test_users_malformed_admin_page_keeps_state(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(ADMIN_USERS, json={"paging": {}}, headers=TRACE)
+    platform = fetch(users_params(pkcs1_pem), last_run=users_state(total=3))
+    assert platform.last_run == users_state(total=3)
+    (error,) = error_entries(platform)
+    assert "without a users list" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+# ============================================================================ docusign-get-events: audit users
+
+
+def test_get_events_users_returns_what_fetch_sends(pkcs1_pem, requests_mock, no_sleep):
+    users = account(requests_mock, unchanged=20, changed=4)
+    users.add(CHANGED + 9, datetime(2024, 1, 24, 17, 45, 30, 250000, tzinfo=UTC), status="closed", in_esign=False)
+    before = {"audit_users": {"watermark": "2030-01-01T00:00:00.000Z"}, "customer_events": {"cursor": "aa_1"}}
+    shown = run_command(
+        "docusign-get-events",
+        users_params(pkcs1_pem),
+        {"event_type": "Audit Users", "limit": "5", "from_date": FIRST_FETCH},
+        last_run=before,
+    )
+    entry = shown.results[-1]
+    assert shown.last_run == before and shown.sent == []
+    assert len(entry["Contents"]) == 5
+    assert entry["HumanReadable"].startswith(
+        "### DocuSign Audit Users\n|_time|userName|email|userStatus|permissionProfileName|isAdmin|"
+    )
+    assert "|2024-01-24T17:45:30.250Z|User 1879048201|user1879048201@example.com|Closed|" in entry["HumanReadable"]
+    platform = fetch(users_params(pkcs1_pem), last_run={})
+    assert entry["Contents"] == platform.sent_events
+
+
+def test_users_admin_refusing_a_time_falls_back_to_the_date_and_remembers(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    changed = users.add(1, datetime(2024, 1, 24, 13, 0, 0, tzinfo=UTC))
+    strict = requests_mock.get(
+        ADMIN_USERS,
+        additional_matcher=lambda request: "T" in query(request)["last_modified_since"],
+        status_code=400,
+        json={"errorCode": "INVALID_REQUEST_PARAMETER", "message": "last_modified_since is invalid"},
+        headers=TRACE,
+    )
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+    first = fetch(params)
+    assert sent_ids(first) == [changed]
+    assert first.last_run["audit_users"]["admin_since"] == "day"
+    assert strict.call_count == 1
+    second = fetch(params)
+    assert second.sent == []
+    assert strict.call_count == 1  # the date form is remembered: no failing call per run
+    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-24"
+
+
+def test_users_without_any_change_date_are_delivered_once_per_record_content(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock, date_form="none")
+    user = users.add(1, datetime(2024, 1, 24, 13, 0, 0, tzinfo=UTC), created=datetime(2019, 4, 1, tzinfo=UTC))
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+    first = fetch(params)
+    assert sent_ids(first) == [user]  # listed as changed by the Admin API although every date is old
+    assert fetch(params).sent == []  # the same record is not sent again
+    users.users[user]["status"] = "closed"
+    third = fetch(params)
+    assert sent_ids(third) == [user] and third.sent_events[0]["membership_status"] == "closed"
+
+
+def test_customer_default_budget_makes_one_request_per_run(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    stream = requests_mock.get(
+        STREAM, [page([monitor_event(1), monitor_event(2)], "aa_1"), page([monitor_event(3)], "aa_2"), page([], "aa_2")]
+    )
+    params = events_params(pkcs1_pem, max_customer_events_per_fetch=None)  # the default: 2000, one page
+    first = fetch(params)
+    assert stream.call_count == 1 and sent_ids(first) == [monitor_event(n)["eventId"] for n in (1, 2)]
+    assert no_sleep.call_count == 0
+    second = fetch(params, last_run=first.last_run)
+    assert stream.call_count == 2 and sent_ids(second) == [monitor_event(3)["eventId"]]
+    assert stream_cursors(requests_mock) == ["2024-01-24T00:00:00.000Z", "aa_1"]
