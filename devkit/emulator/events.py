@@ -203,9 +203,8 @@ class EventStream:
         population = self.population
         place = generator.choice(_PLACES)
         if generator.random() < 0.15:
-            address = f"{place[1]}:{generator.randrange(0x10000):x}:{generator.randrange(0x10000):x}:" + (
-                f"{generator.randrange(0x10000):x}:{generator.randrange(0x10000):x}"
-            )
+            # The place's /48 prefix (3 groups) plus 5 random groups: a full 8-group address.
+            address = place[1] + "".join(f":{generator.randrange(0x10000):x}" for _ in range(5))
         else:
             address = f"{place[0]}.{generator.randrange(1, 255)}"
         event: dict[str, Any] = {

@@ -501,7 +501,9 @@ class Parser:
                 break
             else:
                 break
-        if not segments or expect_segment:
+        # `x -> []` / `x -> {}` address the root itself (real content writes `groupList -> []`).
+        rooted = not segments and mode != "scalar"
+        if not rooted and (not segments or expect_segment):
             raise self.error(f"expected a JSON path after '->', found {self.peek().describe()}")
         path = "$" + "".join(segments)
         return ast.JsonArrow(operand=operand, path=path, mode=mode, line=arrow.line, col=arrow.col)
