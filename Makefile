@@ -48,5 +48,13 @@ build: $(SDK_VENV)/.installed sdk-git
 	$(SDK) prepare-content -i $(PACK) -mp marketplacev2 -o build/pack
 	@ls -l build/pack
 
+# The whole path on one machine: emulator, consent, test-module, fetch, XDM mapping.
+demo: $(VENV)/.installed
+	$(PY) -m devkit demo
+
+# Benchmarks against the emulator; they update docs/benchmarks.md.
+bench: $(VENV)/.installed
+	$(PY) -m devkit bench all
+
 clean:
 	rm -rf build $(VENV) $(SDK_VENV)

@@ -1,10 +1,10 @@
 """Command line for the developer kit: argument parsing only; each package adds its own commands.
 
-    python -m devkit emulator serve ...    a DocuSign emulator            (devkit/emulator)
-    python -m devkit run ... / fetch ...   the local XSIAM engine          (devkit/engine)
-    python -m devkit xql map ...           the offline XQL evaluator       (devkit/xql)
-    python -m devkit demo                  the whole path on one machine   (devkit/demo.py)
-    python -m devkit bench ...             benchmarks                      (devkit/bench)
+python -m devkit emulator serve ...    a DocuSign emulator            (devkit/emulator)
+python -m devkit run ... / fetch ...   the local XSIAM engine          (devkit/engine)
+python -m devkit xql map ...           the offline XQL evaluator       (devkit/xql)
+python -m devkit demo                  the whole path on one machine   (devkit/demo.py)
+python -m devkit bench ...             benchmarks                      (devkit/bench)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes add_arguments(subparsers); commands set `func` on their parser.
-COMMAND_MODULES = ("devkit.emulator.cli", "devkit.engine.cli", "devkit.xql.cli", "devkit.demo")
+COMMAND_MODULES = ("devkit.emulator.cli", "devkit.engine.cli", "devkit.xql.cli", "devkit.demo", "devkit.bench.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
