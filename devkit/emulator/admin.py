@@ -11,26 +11,20 @@ from devkit.emulator.context import Context
 from devkit.emulator.limits import metered
 from devkit.emulator.oauth import bearer, require_scope
 from devkit.emulator.org import Organization
-from devkit.emulator.replies import Abort, api_error, bad_parameter, json_reply, lacks_permission
+from devkit.emulator.replies import (
+    Abort,
+    api_error,
+    bad_parameter,
+    json_reply,
+    lacks_permission,
+    query_flag,
+    query_integer,
+)
 from devkit.emulator.times import admin_date, parse_iso
 from devkit.emulator.users import User
 
 DEFAULT_TAKE = 20
 MAX_TAKE = 250
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.args.get(name, "").lower() == "true"
-
-
-def _integer(request: Request, name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise bad_parameter(f"The parameter '{name}' must be an integer.") from None
 
 
 def _organization_json(org: Organization, base: str) -> dict[str, Any]:
@@ -162,11 +156,11 @@ def _users(ctx: Context, request: Request, user_id: str, scopes: frozenset[str],
             since_ms = round(parse_iso(args["last_modified_since"]) * 1000)
         except ValueError:
             raise bad_parameter("The parameter 'last_modified_since' is not a valid date.") from None
-    start = max(_integer(request, "start", 0), 0)
+    start = max(query_integer(request, "start", 0), 0)
     if args.get("take"):
-        take = _integer(request, "take", DEFAULT_TAKE)
+        take = query_integer(request, "take", DEFAULT_TAKE)
     elif args.get("end"):
-        take = _integer(request, "end", 0) - start + 1
+        take = query_integer(request, "end", 0) - start + 1
     else:
         take = DEFAULT_TAKE
     take = min(max(take, 1), MAX_TAKE)
@@ -194,5 +188,5 @@ def _users(ctx: Context, request: Request, user_id: str, scopes: frozenset[str],
         paging["next"] = _page_url(request, start + take)
     if start > 0:
         paging["previous"] = _page_url(request, max(start - take, 0))
-    ds_groups, license_info = _flag(request, "include_ds_groups"), _flag(request, "include_license")
+    ds_groups, license_info = query_flag(request, "include_ds_groups"), query_flag(request, "include_license")
     return json_reply({"users": [user_json(ctx, user, ds_groups, license_info) for user in page], "paging": paging})

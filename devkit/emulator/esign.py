@@ -13,27 +13,13 @@ from werkzeug.wrappers import Request, Response
 from devkit.emulator.context import Context
 from devkit.emulator.limits import metered
 from devkit.emulator.oauth import bearer, require_scope
-from devkit.emulator.replies import Abort, api_error, bad_parameter, json_reply
+from devkit.emulator.replies import Abort, api_error, json_reply, query_flag, query_integer
 from devkit.emulator.times import esign_datetime, us_datetime
 from devkit.emulator.users import User
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 100
 _DAY_MS = 86_400_000
-
-
-def _flag(request: Request, name: str) -> bool:
-    return request.args.get(name, "").lower() == "true"
-
-
-def _integer(request: Request, name: str, default: int) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise bad_parameter(f"The parameter '{name}' must be an integer.") from None
 
 
 def _check_account(ctx: Context, account_id: str) -> None:
@@ -111,8 +97,8 @@ def list_users(ctx: Context, request: Request, account_id: str) -> Response:
     def produce() -> Response:
         require_scope(token, "signature")
         _check_account(ctx, account_id)
-        count = min(max(_integer(request, "count", DEFAULT_COUNT), 1), MAX_COUNT)
-        start = max(_integer(request, "start_position", 0), 0)
+        count = min(max(query_integer(request, "count", DEFAULT_COUNT), 1), MAX_COUNT)
+        start = max(query_integer(request, "start_position", 0), 0)
         statuses = {s.strip().lower() for s in request.args.get("status", "").split(",") if s.strip()}
         email = request.args.get("email", "").lower()
         selected = [
@@ -121,7 +107,7 @@ def list_users(ctx: Context, request: Request, account_id: str) -> Response:
             if (not statuses or user.status.lower() in statuses) and (not email or user.email.lower() == email)
         ]
         page = selected[start : start + count]
-        additional, login = _flag(request, "additional_info"), _flag(request, "login_status")
+        additional, login = query_flag(request, "additional_info"), query_flag(request, "login_status")
         body: dict[str, Any] = {
             "users": [user_json(ctx, user, additional, login) for user in page],
             "resultSetSize": str(len(page)),
@@ -151,6 +137,8 @@ def get_user(ctx: Context, request: Request, account_id: str, user_id: str) -> R
         user = ctx.org.user(user_id)
         if user is None:
             raise Abort(api_error(404, "USER_DOES_NOT_EXIST_IN_SYSTEM", "The user does not exist in this system."))
-        return json_reply(user_json(ctx, user, _flag(request, "additional_info"), _flag(request, "login_status")))
+        return json_reply(
+            user_json(ctx, user, query_flag(request, "additional_info"), query_flag(request, "login_status"))
+        )
 
     return metered(ctx.limits, ctx.org.account_id, produce)

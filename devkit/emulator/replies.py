@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug.wrappers import Response
+from werkzeug.wrappers import Request, Response
 
 JSON = "application/json; charset=utf-8"
 
@@ -51,3 +51,19 @@ def lacks_permission(message: str) -> Abort:
 
 def bad_parameter(message: str) -> Abort:
     return Abort(api_error(400, "INVALID_REQUEST_PARAMETER", message))
+
+
+def query_flag(request: Request, name: str) -> bool:
+    """A boolean query parameter as DocuSign reads it: only "true" (any case) is true."""
+    return request.args.get(name, "").lower() == "true"
+
+
+def query_integer(request: Request, name: str, default: int) -> int:
+    """An integer query parameter; anything else is DocuSign's 400 INVALID_REQUEST_PARAMETER."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise bad_parameter(f"The parameter '{name}' must be an integer.") from None
