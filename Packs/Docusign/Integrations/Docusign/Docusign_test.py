@@ -730,6 +730,12 @@ ALL_PATHS = [
     ("test-module", "monitor-403"),
     ("test-module", "admin-403"),
     ("test-module", "wrong-account"),
+    ("fetch-events", None),
+    ("fetch-events", "consent"),
+    ("fetch-events", "monitor-403"),
+    ("fetch-events", "admin-403"),
+    ("docusign-get-events", None),
+    ("docusign-get-events", "monitor-403"),
 ]
 
 
