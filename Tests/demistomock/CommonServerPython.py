@@ -33,6 +33,7 @@ __all__ = [
     "CommandResults",
     "DemistoException",
     "EntryType",
+    "add_sensitive_log_strs",
     "argToBoolean",
     "argToList",
     "arg_to_datetime",
@@ -210,6 +211,12 @@ def tableToMarkdown(
     for row in rows:
         out += "|" + "|".join(cell(row.get(h)) for h in headers) + "|\n"
     return out
+
+
+def add_sensitive_log_strs(sensitive_str: str) -> None:
+    """Register a string the platform masks in its debug log (here: recorded, so tests can check it)."""
+    if sensitive_str and sensitive_str not in demisto.platform.sensitive_strings:
+        demisto.platform.sensitive_strings.append(sensitive_str)
 
 
 # ---------------------------------------------------------------------------- context

@@ -49,6 +49,8 @@ class Platform:
     module_health: list[tuple[Any, bool]] = field(default_factory=list)
     # Every send_events_to_xsiam call: {"vendor", "product", "events"}.
     sent: list[dict[str, Any]] = field(default_factory=list)
+    # Strings registered with add_sensitive_log_strs (the platform masks them in its debug log).
+    sensitive_strings: list[str] = field(default_factory=list)
     # Called on each send so an engine can persist events the moment they are delivered.
     event_sink: EventSink | None = None
     license_fields: dict[str, str] = field(

@@ -373,15 +373,30 @@ class TokenSource:
             and wanted <= set(cached.get("token_scopes") or [])
             and as_utc(date_parser.isoparse(expires_at)) - now > timedelta(seconds=margin)
         ):
+            add_sensitive_log_strs(str(cached["access_token"]))
             return str(cached["access_token"])
         return self._mint(sorted(wanted, key=_scope_order), now)
 
     def _mint(self, scopes: list[str], now: datetime) -> str:
-        reply = self._post_token(build_assertion(self.settings, scopes, now))
+        """A token for everything the instance needs; for just ``scopes`` when consent covers no more, so a
+        missing Admin consent does not stop customer events."""
+        everything = sorted(set(scopes) | set(self.settings.scopes), key=_scope_order)
+        try:
+            reply = self._request_token(everything, now)
+        except ApiError as exc:
+            if exc.code != "consent_required" or everything == scopes:
+                raise
+            everything = scopes
+            reply = self._request_token(scopes, now)
         token = reply.get("access_token")
         if not token or not isinstance(token, str):
             raise DocusignError("DocuSign's token reply had no access_token.")
-        lifetime = arg_to_number(reply.get("expires_in")) or JWT_LIFETIME
+        add_sensitive_log_strs(token)
+        try:
+            lifetime = max(60, min(int(float(reply.get("expires_in") or JWT_LIFETIME)), 86400))
+        except (TypeError, ValueError, OverflowError):
+            lifetime = JWT_LIFETIME
+        scopes = everything
         context = get_integration_context()
         context.update(
             access_token=token,
@@ -391,6 +406,11 @@ class TokenSource:
         )
         set_integration_context(context)
         return token
+
+    def _request_token(self, scopes: list[str], now: datetime) -> dict[str, Any]:
+        assertion = build_assertion(self.settings, scopes, now)
+        add_sensitive_log_strs(assertion)  # the platform's debug log masks it should a request dump include it
+        return self._post_token(assertion)
 
     @staticmethod
     def invalidate() -> None:
@@ -436,9 +456,13 @@ class RetryPolicy:
         delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         return delay * (1 - self.jitter + self.jitter * rand())
 
-    @staticmethod
-    def rate_limit_wait(headers: Any, now_epoch: float) -> float | None:
-        """Seconds DocuSign asks us to wait, from ``Retry-After`` or ``X-RateLimit-Reset``; None if unsaid."""
+    burst_window: float = 30.0  # DocuSign's burst limit counts calls per 30 seconds
+
+    def rate_limit_wait(self, headers: Any, now_epoch: float, code: str = "") -> float | None:
+        """Seconds DocuSign asks us to wait, from ``Retry-After`` or ``X-RateLimit-Reset``; None if unsaid.
+
+        The hourly reset says nothing about the burst limit, whose window is 30 seconds.
+        """
         retry_after = headers.get("Retry-After")
         if retry_after:
             try:
@@ -448,6 +472,8 @@ class RetryPolicy:
                     return max(0.0, parsedate_to_datetime(retry_after).timestamp() - now_epoch)
                 except (TypeError, ValueError):
                     pass
+        if code == "BURST_APIINVOCATION_LIMIT_EXCEEDED":
+            return self.burst_window
         reset = headers.get("X-RateLimit-Reset")
         if reset:
             try:
@@ -541,7 +567,7 @@ class DocuSignClient(BaseClient):
         """GET a DocuSign API and return its JSON; raises ApiError with an actionable message."""
         renewed = False
         while True:
-            token = self.tokens.get(self.settings.scopes)
+            token = self.tokens.get(API_SCOPES.get(api, self.settings.scopes))
             res = self._send(
                 "GET",
                 url,
@@ -590,7 +616,7 @@ class DocuSignClient(BaseClient):
                 continue
             if is_rate_limited(res):
                 rate_waits += 1
-                wait = self.policy.rate_limit_wait(res.headers, time.time())
+                wait = self.policy.rate_limit_wait(res.headers, time.time(), error_code_of(res))
                 if wait is None:
                     wait = self.policy.backoff(rate_waits)
                 if rate_waits > self.policy.rate_limit_waits or wait > self.deadline.remaining():
@@ -605,17 +631,18 @@ class DocuSignClient(BaseClient):
                         error_code_of(res),
                         trace_token_of(res),
                     )
-                self._pause(wait, endpoint, "rate limit")
+                self._pause(wait, endpoint, "rate limit", res)
                 continue
             if res.status_code >= 500 and transient < self.policy.transient_retries:
                 transient += 1
-                self._pause(self.policy.backoff(transient), endpoint, f"HTTP {res.status_code}")
+                self._pause(self.policy.backoff(transient), endpoint, f"HTTP {res.status_code}", res)
                 continue
             return res
 
-    def _pause(self, seconds: float, endpoint: str, reason: str) -> None:
+    def _pause(self, seconds: float, endpoint: str, reason: str, res: requests.Response | None = None) -> None:
         if seconds > self.deadline.remaining():
-            raise DocusignError(f"Out of time for this run while retrying {endpoint} ({reason}).")
+            message = f"Out of time for this run while retrying {endpoint} ({reason})."
+            raise DocusignError(with_trace(message, res) if res is not None else message)
         if reason == "rate limit":
             self.stats.waits += 1
             self.stats.waited_seconds += seconds
@@ -626,6 +653,8 @@ class DocuSignClient(BaseClient):
 
 
 ALL_STATUSES = tuple(range(100, 600))
+# What each API needs; a token minted for more is reused (see TokenSource._mint).
+API_SCOPES = {"monitor": ("signature", "impersonation"), "oauth": ("signature", "impersonation")}
 
 
 def _json_or_none(res: requests.Response) -> Any:
@@ -855,9 +884,12 @@ def read_state(last_run: dict[str, Any], key: str) -> dict[str, Any]:
         since = parse_time(str(legacy["latest_modifiedDate"]))
         if since is None:
             return {}
-        # The public pack's watermark was inclusive: users changed at exactly that time were already sent.
-        after = since + timedelta(milliseconds=1)
-        return {"watermark": format_time(since), "not_before": format_time(after)}
+        # The public pack's watermark was inclusive: users changed at exactly that time were already sent. Users it
+        # had listed but not yet sent (its pending pages) may be older than that: then reach back a day, accepting
+        # a few repeats rather than a loss.
+        pending = legacy.get("continuing_fetch_info") or legacy.get("excess_users_info")
+        after = since - timedelta(days=1) if pending else since + timedelta(milliseconds=1)
+        return {"watermark": format_time(min(since, after)), "not_before": format_time(after)}
     return {}
 
 
@@ -1007,8 +1039,8 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
     for when, _, key, esign, admin, dated in candidates[:max_events]:
         batch.events.append(shape_user(esign, admin, fetched_at, changed_at=when))
         delivered.append(key)
-        if dated:  # DocuSign's own dates only: the engine's clock may differ from DocuSign's
-            watermark = max(watermark, when)
+        if dated:  # DocuSign's own dates only, and never ahead of now: a future-dated record must not hide changes
+            watermark = max(watermark, min(when, fetched_at))
     batch.stop = "event budget" if len(candidates) > max_events else "caught up"
     by_time = [k for k in delivered if not k.partition("|")[2].startswith("#")]
     day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -1041,6 +1073,7 @@ class ChangedUsers:
     pages: list[int]
     floor: datetime  # the earliest change the query could list
     day_granularity: bool
+    followed: set[str] = field(default_factory=set)
 
 
 def list_changed_users(client: DocuSignClient, since: datetime, day_granularity: bool = False) -> ChangedUsers:
@@ -1077,10 +1110,21 @@ def list_changed_users(client: DocuSignClient, since: datetime, day_granularity:
         for user in users:
             if isinstance(user, dict) and user.get("id"):
                 result.users.setdefault(str(user["id"]), user)
-        next_url = (page.get("paging") or {}).get("next")
+        paging = page.get("paging")
+        next_url = str(paging.get("next") or "") if isinstance(paging, dict) else ""
         if not next_url or not users:
             return result
-        page = get_admin_users(client, next_url=str(next_url))
+        if urlsplit(next_url)[:2] != urlsplit(client.settings.hosts.admin)[:2]:
+            # The bearer token goes only where the Admin API lives.
+            raise ApiError(
+                f"DocuSign Admin API paging pointed to another host ({urlsplit(next_url).netloc}); not followed."
+            )
+        if next_url in result.followed or client.deadline.remaining() <= 0:
+            raise DocusignError(
+                "DocuSign Admin API paging did not finish within this run (repeated page or time budget)."
+            )
+        result.followed.add(next_url)
+        page = get_admin_users(client, next_url=next_url)
 
 
 def enrich_users(
@@ -1117,7 +1161,7 @@ def enrich_users(
         try:
             found[user_id] = get_esign_user(client, base_uri, user_id)
         except ApiError as exc:
-            if exc.status not in (400, 404):
+            if isinstance(exc, RateLimitedError) or exc.status not in (400, 404):
                 raise
     return found, total
 
@@ -1244,16 +1288,25 @@ def run_fetchers(
     start: datetime,
     page_interval: float,
 ) -> dict[str, Batch]:
-    """Run each selected fetcher; one failing never discards what the other fetched."""
-    batches: dict[str, Batch] = {}
-    if CUSTOMER_EVENTS in budgets:
-        batches[CUSTOMER_EVENTS] = fetch_customer_events(
+    """Run each selected fetcher; one failing, however oddly, never discards what the other fetched."""
+    fetchers: dict[str, Callable[[], Batch]] = {
+        CUSTOMER_EVENTS: lambda: fetch_customer_events(
             client, read_state(last_run, CUSTOMER_STATE_KEY), budgets[CUSTOMER_EVENTS], start, page_interval
-        )
-    if AUDIT_USERS in budgets:
-        batches[AUDIT_USERS] = fetch_audit_users(
+        ),
+        AUDIT_USERS: lambda: fetch_audit_users(
             client, read_state(last_run, USERS_STATE_KEY), budgets[AUDIT_USERS], start
-        )
+        ),
+    }
+    batches: dict[str, Batch] = {}
+    for name, fetcher in fetchers.items():
+        if name not in budgets:
+            continue
+        try:
+            batches[name] = fetcher()
+        except Exception as exc:  # an unforeseen reply shape: this type keeps its state, the other goes on
+            demisto.debug(f"Docusign: {name} failed: {traceback.format_exc()}")
+            detail = str(exc) if isinstance(exc, DocusignError) else f"unexpected {type(exc).__name__}: {exc}"
+            batches[name] = Batch(events=[], state={}, stop="error", error=detail)
     return batches
 
 

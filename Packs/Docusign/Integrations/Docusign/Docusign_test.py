@@ -505,7 +505,14 @@ def test_retry_policy_backoff_is_bounded_with_jitter():
     ],
 )
 def test_rate_limit_wait_from_headers(headers, expected):
-    assert Docusign.RetryPolicy.rate_limit_wait(headers, now_epoch=1_000_000) == expected
+    assert Docusign.RetryPolicy().rate_limit_wait(headers, now_epoch=1_000_000) == expected
+
+
+def test_burst_limit_waits_for_its_30_second_window_not_the_hourly_reset():
+    headers = {"X-RateLimit-Reset": "1002400"}
+    policy = Docusign.RetryPolicy()
+    assert policy.rate_limit_wait(headers, 1_000_000, "BURST_APIINVOCATION_LIMIT_EXCEEDED") == 30.0
+    assert policy.rate_limit_wait(headers, 1_000_000, "HOURLY_APIINVOCATION_LIMIT_EXCEEDED") == 2400.0
 
 
 def test_5xx_and_dropped_connections_are_retried(settings, requests_mock, no_sleep):
@@ -2094,3 +2101,93 @@ def test_customer_default_budget_makes_one_request_per_run(pkcs1_pem, requests_m
     second = fetch(params, last_run=first.last_run)
     assert stream.call_count == 2 and sent_ids(second) == [monitor_event(3)["eventId"]]
     assert stream_cursors(requests_mock) == ["2024-01-24T00:00:00.000Z", "aa_1"]
+
+
+# ============================================================================ review findings
+
+
+def test_users_rate_limit_400_during_per_user_reads_stops_the_run(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    users.add(1, datetime(2024, 1, 24, 13, 0, 0, tzinfo=UTC))
+    state = {"audit_users": {"watermark": "2024-01-24T12:00:00.000Z", "account_users_total": 5000}}
+    limited = requests_mock.get(
+        re.compile(re.escape(ESIGN_USERS) + "/"),
+        status_code=400,
+        json={"errorCode": "HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "message": "hourly"},
+        headers={"X-RateLimit-Reset": str(int(datetime.now(UTC).timestamp()) + 3000), **TRACE},
+    )
+    platform = fetch(users_params(pkcs1_pem), last_run=state)
+    assert platform.sent == []  # no degraded Admin-only record that a later run would send again
+    assert limited.call_count == 1
+    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T12:00:00.000Z"
+    assert "stop: rate limit" in summary_line(platform)
+
+
+def test_odd_users_reply_does_not_cost_customer_events(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    two_users = [dict(ADMIN_TEMPLATE, id=user_guid(1)), dict(ADMIN_TEMPLATE, id=user_guid(2))]
+    requests_mock.get(ADMIN_USERS, json={"users": two_users, "paging": {}})  # two: the account size is probed
+    requests_mock.get(ESIGN_USERS, json={"users": [], "totalSetSize": "many"}, headers=TRACE)
+    requests_mock.get(re.compile(re.escape(ESIGN_USERS) + "/"), status_code=404, json={"errorCode": "X"})
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH, max_customer_events_per_fetch="20000"))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
+    assert "audit_users" not in platform.last_run
+    assert "Audit Users: unexpected ValueError" in error_entries(platform)[0]
+
+
+def test_future_dated_change_does_not_push_the_watermark_past_now(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    users.add(1, datetime.now(UTC) + timedelta(days=2))
+    platform = fetch(users_params(pkcs1_pem, first_fetch="1 hour"))
+    assert len(platform.sent_events) == 1
+    watermark = datetime.fromisoformat(platform.last_run["audit_users"]["watermark"].replace("Z", "+00:00"))
+    assert watermark <= datetime.now(UTC)
+
+
+def test_admin_paging_is_followed_only_on_the_admin_host_and_never_in_circles(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    user = dict(ADMIN_TEMPLATE, id=user_guid(1))
+    elsewhere = requests_mock.get("https://collector.example.net/users", json={"users": []})
+    requests_mock.get(ADMIN_USERS, json={"users": [user], "paging": {"next": "https://collector.example.net/users"}})
+    platform = fetch(users_params(pkcs1_pem))
+    assert not elsewhere.called
+    assert "another host (collector.example.net)" in error_entries(platform)[0]
+
+    requests_mock.get(ADMIN_USERS, json={"users": [user], "paging": {"next": ADMIN_USERS + "?start=250"}})
+    platform = fetch(users_params(pkcs1_pem))
+    assert len(calls_to(requests_mock, ADMIN_USERS)) < 10
+    assert "did not finish within this run" in error_entries(platform)[0]
+
+
+def test_missing_admin_consent_does_not_stop_customer_events(pkcs1_pem, requests_mock, no_sleep):
+    def consent_for(request) -> bool:
+        claims = jwt.decode(parse_qs(request.text)["assertion"][0], options={"verify_signature": False})
+        return "user_read" in claims["scope"]
+
+    requests_mock.post(
+        f"{DEV}/oauth/token", additional_matcher=consent_for, status_code=400, json={"error": "consent_required"}
+    )
+    requests_mock.post(
+        f"{DEV}/oauth/token",
+        additional_matcher=lambda request: not consent_for(request),
+        json={"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600},
+    )
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert "Audit Users: DocuSign says consent is required" in error_entries(platform)[0]
+
+
+def test_assertion_and_token_are_registered_as_sensitive(settings, requests_mock):
+    token_call = mock_token(requests_mock)
+    client_for(settings).tokens.get(settings.scopes)
+    assertion = parse_qs(token_call.last_request.text)["assertion"][0]
+    assert {assertion, TOKEN} <= set(demisto.platform.sensitive_strings)
