@@ -1016,50 +1016,89 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
         batch.stop, batch.error, batch.calls = "error", str(exc), client.stats.calls - calls_before
         return batch
     fetched_at = datetime.now(UTC)
-    seen = set(delivered)
+    seen = {k.rpartition("@")[0] if "|#" in k else k for k in delivered}  # content keys without their time
     candidates = []
+    day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
     for user_id, admin in changed.users.items():
         esign = enriched.get(user_id.lower())
-        modified = esign_modified(esign)
-        if modified is not None:
-            if modified < not_before:
-                continue  # changed before the first fetch time (or already sent by the public pack)
-            when, dated, key = modified, True, f"{user_id.lower()}|{format_time(modified)}"
-        else:
-            # eSignature has no change date: the change is known by the Admin record's content, and dated by the
-            # Admin record when that falls inside the query, else by now.
-            admin_time = user_change_time(None, admin)
-            dated = admin_time is not None and admin_time >= changed.floor
-            when = admin_time if dated and admin_time else fetched_at
-            fingerprint = hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()
-            key = f"{user_id.lower()}|#{fingerprint[:16]}"
-        if key not in seen:
-            candidates.append((when, user_id, key, esign, admin, dated))
-    candidates.sort(key=lambda c: (c[0], c[1]))
-    for when, _, key, esign, admin, dated in candidates[:max_events]:
-        batch.events.append(shape_user(esign, admin, fetched_at, changed_at=when))
-        delivered.append(key)
-        if dated:  # DocuSign's own dates only, and never ahead of now: a future-dated record must not hide changes
-            watermark = max(watermark, min(when, fetched_at))
+        change = classify_change(user_id, esign, admin, seen, not_before, changed.floor, day_start, fetched_at)
+        if change is not None:
+            candidates.append(change)
+    candidates.sort(key=lambda c: (c.when, c.user_id))
+    for change in candidates[:max_events]:
+        batch.events.append(shape_user(change.esign, change.admin, fetched_at, changed_at=change.when))
+        delivered.extend(change.keys(fetched_at))
+        if change.dated:  # DocuSign's own dates only, never ahead of now: a future-dated record must not hide changes
+            watermark = max(watermark, min(change.when, fetched_at))
     batch.stop = "event budget" if len(candidates) > max_events else "caught up"
-    by_time = [k for k in delivered if not k.partition("|")[2].startswith("#")]
-    day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
-    by_content = [k for k in delivered if k.partition("|")[2].startswith("#")]
     batch.state = {
         "watermark": format_time(watermark),
         "not_before": format_time(not_before),
-        # Only changes a later Admin query can list again need remembering: those since the start of the query's
-        # day, as the filter may have day granularity even when given a time.
-        "delivered": [k for k in by_time if (parse_time(k.partition("|")[2]) or fetched_at) >= day_start][
-            -MAX_USER_EVENTS:
-        ]
-        + by_content[-DEDUP_MEMORY:],
+        # Only what a later Admin query can list again needs remembering: changes since the start of the query's
+        # day (the filter may have day granularity even when given a time), and the records delivered since then.
+        "delivered": [k for k in delivered if (key_time(k) or fetched_at) >= day_start][-2 * MAX_USER_EVENTS :],
         "account_users_total": total,
     }
     if changed.day_granularity:
         batch.state["admin_since"] = "day"
     batch.calls = client.stats.calls - calls_before
     return batch
+
+
+@dataclass
+class UserChange:
+    """One change of one user to deliver, and how it is recognised later."""
+
+    when: datetime
+    user_id: str
+    esign: dict[str, Any] | None
+    admin: dict[str, Any]
+    dated: bool  # ``when`` is a DocuSign date (not the fetch time)
+    time_key: str | None  # "<user>|<eSignature modifiedDate>"
+    content_key: str  # "<user>|#<fingerprint of the Admin record>"
+
+    def keys(self, delivered_at: datetime) -> list[str]:
+        keys = [self.time_key] if self.time_key else []
+        return [*keys, f"{self.content_key}@{format_time(delivered_at)}"]
+
+
+def classify_change(
+    user_id: str,
+    esign: dict[str, Any] | None,
+    admin: dict[str, Any],
+    seen: set[str],
+    not_before: datetime,
+    floor: datetime,
+    day_start: datetime,
+    fetched_at: datetime,
+) -> UserChange | None:
+    """What changed for a user the Admin API listed, or None when nothing new.
+
+    eSignature's ``modifiedDate`` dates most changes. The Admin record's content catches the ones it does not
+    show (a membership closed, disabled, regrouped): a record never delivered before is a change, unless the
+    listing is explained by an eSignature change already known or older than the first fetch time.
+    """
+    uid = user_id.lower()
+    modified = esign_modified(esign)
+    fingerprint = hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()[:16]
+    content_key = f"{uid}|#{fingerprint}"
+    time_key = f"{uid}|{format_time(modified)}" if modified else None
+    if modified is not None and modified >= not_before and time_key not in seen:
+        return UserChange(modified, user_id, esign, admin, True, time_key, content_key)
+    if content_key in seen:
+        return None
+    if modified is not None and modified < not_before and modified >= day_start:
+        return None  # a day-granular listing of a change from before the first fetch time
+    admin_time = user_change_time(None, admin)
+    dated = admin_time is not None and admin_time >= floor
+    when = admin_time if dated and admin_time else fetched_at
+    return UserChange(when, user_id, esign, admin, dated, time_key, content_key)
+
+
+def key_time(key: str) -> datetime | None:
+    """The time a delivered-change key is kept by: its change time, or when its record was delivered."""
+    tail = key.partition("|")[2]
+    return parse_time(tail.rpartition("@")[2] if tail.startswith("#") else tail)
 
 
 def esign_modified(esign: dict[str, Any] | None) -> datetime | None:

@@ -2191,3 +2191,20 @@ def test_assertion_and_token_are_registered_as_sensitive(settings, requests_mock
     client_for(settings).tokens.get(settings.scopes)
     assertion = parse_qs(token_call.last_request.text)["assertion"][0]
     assert {assertion, TOKEN} <= set(demisto.platform.sensitive_strings)
+
+
+def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    user = users.add(1, datetime(2024, 1, 24, 13, 0, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+    first = fetch(params)
+    assert sent_ids(first) == [user]
+    state = first.last_run
+    assert fetch(params, last_run=state).sent == []
+    users.users[user]["status"] = "closed"  # closed in Admin; eSignature's modifiedDate does not move
+    third = fetch(params, last_run=state)
+    assert sent_ids(third) == [user]
+    assert third.sent_events[0]["membership_status"] == "closed"
+    assert fetch(params, last_run=third.last_run).sent == []  # and not again on every later run
