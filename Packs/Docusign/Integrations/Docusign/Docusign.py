@@ -1007,7 +1007,12 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
     try:
         changed = list_changed_users(client, watermark - ADMIN_LOOKBACK, day_granularity)
         batch.pages = len(changed.pages)
-        enriched, total = enrich_users(client, list(changed.users.values()), state.get("account_users_total"))
+        enriched, total = enrich_users(
+            client,
+            list(changed.users.values()),
+            state.get("account_users_total"),
+            {k.partition("|")[0] for k in delivered},
+        )
     except RateLimitedError as exc:
         batch.stop, batch.calls = "rate limit", client.stats.calls - calls_before
         batch.warnings.append(str(exc))
@@ -1019,8 +1024,12 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
     seen = {k.rpartition("@")[0] if "|#" in k else k for k in delivered}  # content keys without their time
     candidates = []
     day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
+    unread = 0
     for user_id, admin in changed.users.items():
-        esign = enriched.get(user_id.lower())
+        if user_id.lower() not in enriched:
+            unread += 1  # out of time before its eSignature record was read: the next run reads it
+            continue
+        esign = enriched[user_id.lower()]
         change = classify_change(user_id, esign, admin, seen, not_before, changed.floor, day_start, fetched_at)
         if change is not None:
             candidates.append(change)
@@ -1028,9 +1037,14 @@ def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events:
     for change in candidates[:max_events]:
         batch.events.append(shape_user(change.esign, change.admin, fetched_at, changed_at=change.when))
         delivered.extend(change.keys(fetched_at))
-        if change.dated:  # DocuSign's own dates only, never ahead of now: a future-dated record must not hide changes
+        # DocuSign's own dates only, never ahead of now (a future-dated record must not hide changes), and not
+        # while users listed in this run are still unread.
+        if change.dated and not unread:
             watermark = max(watermark, min(change.when, fetched_at))
     batch.stop = "event budget" if len(candidates) > max_events else "caught up"
+    if unread:
+        batch.stop = "time budget"
+        batch.warnings.append(f"{unread} changed users not read within the time budget; the next run reads them")
     batch.state = {
         "watermark": format_time(watermark),
         "not_before": format_time(not_before),
@@ -1167,15 +1181,17 @@ def list_changed_users(client: DocuSignClient, since: datetime, day_granularity:
 
 
 def enrich_users(
-    client: DocuSignClient, admin_users: list[dict[str, Any]], known_total: Any
-) -> tuple[dict[str, dict[str, Any]], int | None]:
-    """eSignature records for the given users, by lower-case user id; also the account's user count.
+    client: DocuSignClient, admin_users: list[dict[str, Any]], known_total: Any, delivered_before: Iterable[str] = ()
+) -> tuple[dict[str, dict[str, Any] | None], int | None]:
+    """eSignature records for the given users, by lower-case user id (None: eSignature does not know the user;
+    absent: not read before the run's time budget ran out); also the account's user count.
 
     Bulk pages cost ceil(total/100) calls, per-user GETs one call each: take the cheaper. When the account
-    size is unknown (first run), one bulk page reveals it.
+    size is unknown (first run), one bulk page reveals it. Users never delivered are read one by one first, so
+    that a run cut short by its time budget still makes progress.
     """
     wanted = {str(u["id"]).lower() for u in admin_users}
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, dict[str, Any] | None] = {}
     if not wanted:
         return found, arg_to_number(known_total) if known_total not in (None, "") else None
     base_uri = account_base_uri(client)
@@ -1188,7 +1204,7 @@ def enrich_users(
     missing = wanted - found.keys()
     bulk_pages_left = math.ceil(max(0, (total or 0) - position) / ESIGN_PAGE_MAX)
     if missing and total is not None and bulk_pages_left < len(missing):
-        while missing and position < total:
+        while missing and position < total and client.deadline.remaining() > 0:
             page = get_esign_users(client, base_uri, position, ESIGN_PAGE_MAX)
             advanced = collect_esign_page(page, wanted, found, client.last_trace_token)
             if not advanced:
@@ -1196,16 +1212,22 @@ def enrich_users(
             position += advanced
             missing = wanted - found.keys()
     # Users the listing did not show (closed, or changed while paging) are read one by one.
-    for user_id in sorted(wanted - found.keys()):
+    known = set(delivered_before)
+    for user_id in sorted(wanted - found.keys(), key=lambda u: (u in known, u)):
+        if client.deadline.remaining() <= 0:
+            break
         try:
             found[user_id] = get_esign_user(client, base_uri, user_id)
         except ApiError as exc:
             if isinstance(exc, RateLimitedError) or exc.status not in (400, 404):
                 raise
+            found[user_id] = None
     return found, total
 
 
-def collect_esign_page(page: Any, wanted: set[str], found: dict[str, dict[str, Any]], trace_token: str = "") -> int:
+def collect_esign_page(
+    page: Any, wanted: set[str], found: dict[str, dict[str, Any] | None], trace_token: str = ""
+) -> int:
     users = page.get("users") if isinstance(page, dict) else None
     if not isinstance(users, list):
         raise ApiError(

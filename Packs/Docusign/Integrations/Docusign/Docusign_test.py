@@ -2208,3 +2208,30 @@ def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, r
     assert sent_ids(third) == [user]
     assert third.sent_events[0]["membership_status"] == "closed"
     assert fetch(params, last_run=third.last_run).sent == []  # and not again on every later run
+
+
+def test_users_time_budget_delivers_what_was_read_and_keeps_the_watermark(
+    pkcs1_pem, requests_mock, no_sleep, fake_clock
+):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock)
+    for n in range(1, 6):
+        users.add(n, datetime(2024, 1, 24, 12, n, 0, tzinfo=UTC), in_esign=False)  # read one by one
+    one_by_one = users._esign_one
+
+    def slow_get(request, context):
+        fake_clock.now += 40  # each per-user read takes 40 s of a 100 s budget
+        return one_by_one(request, context)
+
+    requests_mock.get(re.compile(re.escape(ESIGN_USERS) + r"/[0-9a-fA-F-]{36}(\?|$)"), json=slow_get)
+    state = {"audit_users": {"watermark": "2024-01-24T12:00:00.000Z", "account_users_total": 5000}}
+    params = users_params(pkcs1_pem, fetch_time_budget="100")
+    first = fetch(params, last_run=state)
+    assert len(first.sent_events) == 3  # read at 40, 80 and 120 s; then out of time
+    assert first.last_run["audit_users"]["watermark"] == "2024-01-24T12:00:00.000Z"  # two users still unread
+    assert "stop: time budget" in summary_line(first)
+    delivered = sent_ids(first)
+    second = fetch(params, last_run=first.last_run)
+    delivered += sent_ids(second)
+    assert sorted(delivered) == sorted(users.users) and len(set(delivered)) == 5
