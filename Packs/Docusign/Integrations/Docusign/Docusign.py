@@ -1210,6 +1210,7 @@ def enrich_users(
             if not advanced:
                 break
             position += advanced
+            total = arg_to_number(page.get("totalSetSize")) or total  # keep the account size current
             missing = wanted - found.keys()
     # Users the listing did not show (closed, or changed while paging) are read one by one.
     known = set(delivered_before)
