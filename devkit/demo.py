@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import requests
-import yaml
 
 from devkit.emulator import Emulator
 from devkit.emulator.keys import generate_rsa_keypair
-from devkit.engine import Engine, Instance, RunResult
+from devkit.engine import Engine, RunResult
+from devkit.wiring import instance_params, write_engine
 from devkit.xql import load_rules
 
 RULES = Path(__file__).resolve().parents[1] / "Packs" / "Docusign" / "ModelingRules" / "Docusign_2_11"
@@ -55,32 +55,17 @@ def check(result: RunResult, what: str) -> RunResult:
     return result
 
 
-def write_instance(folder: Path, emulator: Emulator, integration_key: str, key_file: Path) -> Path:
-    org = emulator.org
-    instance = {
-        "name": "docusign_demo",
-        "state_dir": "state",
-        "output_dir": "out",
-        "timeout": 120,
-        "params": {
-            "url": emulator.base_url,
-            "integration_key": integration_key,
-            "user_id": org.admin_user_id,
-            "redirect_url": REDIRECT_URL,
-            "credentials": {"identifier": "", "password_file": key_file.name},
-            "account_id": org.account_id,
-            "organization_id": org.organization_id,
-            "isFetchEvents": True,
-            "event_types": ["Customer events", "Audit Users"],
-            "first_fetch": "2 days",
-            "max_customer_events_per_fetch": "2000",
-            "max_user_events_per_fetch": "1250",
-            "page_interval": "0",
-        },
-    }
-    path = folder / "instance.yml"
-    path.write_text(yaml.safe_dump(instance, sort_keys=False))
-    return path
+def demo_engine(folder: Path, emulator: Emulator, integration_key: str, key_file: Path) -> Engine:
+    credentials = {"password_file": key_file.name}
+    params = instance_params(
+        emulator,
+        integration_key,
+        REDIRECT_URL,
+        credentials,
+        max_customer_events_per_fetch="2000",
+        max_user_events_per_fetch="1250",
+    )
+    return write_engine(folder, "docusign_demo", emulator, params, timeout=120)
 
 
 def give_consent(engine: Engine) -> str:
@@ -168,7 +153,7 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int) -> in
     with Emulator(seed=seed, events=events, users=users) as emulator:
         emulator.register_integration(integration_key, public_pem, [REDIRECT_URL])
         say(f"emulator: {emulator.base_url} (org {emulator.org.organization_id}, {events} events, {users} users)")
-        engine = Engine(Instance.load(write_instance(folder, emulator, integration_key, key_file)))
+        engine = demo_engine(folder, emulator, integration_key, key_file)
 
         say("1. docusign-generate-consent-url, then open the link as the impersonated user")
         say(f"   consent granted, redirected to {give_consent(engine).split('?')[0]}?code=...")

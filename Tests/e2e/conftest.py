@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from devkit import wiring
 from devkit.emulator import Emulator, generate_rsa_keypair
-from devkit.engine import Engine, Instance
+from devkit.engine import Engine
 
 INTEGRATION_KEY = str(uuid.UUID("3c1b9f0e-7a2d-4e5f-8a9b-0c1d2e3f4a5b"))
 REDIRECT_URL = "https://xsiam.example.com/docusign/callback?instance=e2e&x=1"
@@ -44,20 +44,10 @@ def emulator_factory(keypair: tuple[bytes, bytes]) -> Iterator[Callable[..., Emu
 
 
 def instance_params(emulator: Emulator, private_pem: bytes, **overrides: Any) -> dict[str, Any]:
-    params: dict[str, Any] = {
-        "url": emulator.base_url,
-        "integration_key": INTEGRATION_KEY,
-        "user_id": emulator.org.admin_user_id,
-        "redirect_url": REDIRECT_URL,
-        "credentials": {"identifier": "", "password": private_pem.decode()},
-        "account_id": emulator.org.account_id,
-        "organization_id": emulator.org.organization_id,
-        "event_types": ["Customer events", "Audit Users"],
-        "first_fetch": "2 days",
-        "page_interval": "0",
-    }
-    params.update(overrides)
-    return {k: v for k, v in params.items() if v is not None}
+    credentials = {"password": private_pem.decode()}
+    key = overrides.pop("integration_key", INTEGRATION_KEY)
+    redirect = overrides.pop("redirect_url", REDIRECT_URL)
+    return wiring.instance_params(emulator, key, redirect, credentials, **overrides)
 
 
 @pytest.fixture
@@ -65,19 +55,6 @@ def engine_for(tmp_path: Path, keypair: tuple[bytes, bytes]) -> Callable[..., En
     """An engine whose instance points at the given emulator; keyword arguments override params."""
 
     def make(emulator: Emulator, name: str = "docusign_e2e", **overrides: Any) -> Engine:
-        folder = tmp_path / name
-        folder.mkdir(parents=True, exist_ok=True)
-        env = {"REQUESTS_CA_BUNDLE": emulator.ca_cert} if emulator.ca_cert else {}
-        document = {
-            "name": name,
-            "state_dir": "state",
-            "output_dir": "out",
-            "timeout": 240,
-            "env": env,
-            "params": instance_params(emulator, keypair[0], **overrides),
-        }
-        path = folder / "instance.yml"
-        path.write_text(yaml.safe_dump(document))
-        return Engine(Instance.load(path))
+        return wiring.write_engine(tmp_path / name, name, emulator, instance_params(emulator, keypair[0], **overrides))
 
     return make

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from devkit import wiring
+from devkit.emulator import Emulator
 from devkit.xql import load_rules
 from devkit.xql.schema import check_events_against_schema
-from Tests.e2e.conftest import DATASET
+from Tests.e2e.conftest import ALL_SCOPES, DATASET, INTEGRATION_KEY, REDIRECT_URL, instance_params
 
 MODELING = Path(__file__).resolve().parents[2] / "Packs" / "Docusign" / "ModelingRules"
 RULE_DIRS = sorted(p for p in MODELING.iterdir() if p.is_dir())
@@ -18,20 +20,11 @@ RULE_DIRS = sorted(p for p in MODELING.iterdir() if p.is_dir())
 @pytest.fixture(scope="module")
 def sent_events(tmp_path_factory, keypair):
     """Both event types as fetch-events delivers them from a seeded emulator organization."""
-    import yaml
-
-    from devkit.emulator import Emulator
-    from devkit.engine import Engine, Instance
-    from Tests.e2e.conftest import ALL_SCOPES, INTEGRATION_KEY, REDIRECT_URL, instance_params
-
-    folder = tmp_path_factory.mktemp("mapping")
     with Emulator(seed=3, events=3000, users=300, span_hours=24) as emulator:
         emulator.register_integration(INTEGRATION_KEY, keypair[1], [REDIRECT_URL])
         emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, ALL_SCOPES)
         params = instance_params(emulator, keypair[0], first_fetch="30 days", max_customer_events_per_fetch="20000")
-        document = {"name": "mapping", "state_dir": "state", "output_dir": "out", "params": params}
-        (folder / "instance.yml").write_text(yaml.safe_dump(document))
-        engine = Engine(Instance.load(folder / "instance.yml"))
+        engine = wiring.write_engine(tmp_path_factory.mktemp("mapping"), "mapping", emulator, params)
         assert engine.run("fetch-events").ok
         return engine.sink_events(DATASET)
 

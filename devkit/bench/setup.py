@@ -7,10 +7,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from devkit import wiring
 from devkit.emulator import Emulator, generate_rsa_keypair
-from devkit.engine import Engine, Instance
+from devkit.engine import Engine
+from devkit.wiring import instance_params
 
 INTEGRATION_KEY = str(uuid.UUID("b3c4d5e6-f7a8-4b9c-8d0e-1f2a3b4c5d6e"))
 REDIRECT_URL = "https://localhost/callback"
@@ -23,23 +23,7 @@ def wire(emulator: Emulator, folder: Path | None = None, **params: Any) -> Engin
     emulator.register_integration(INTEGRATION_KEY, public_pem, [REDIRECT_URL])
     emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, SCOPES)
     folder = folder or Path(tempfile.mkdtemp(prefix="docusign-bench-"))
-    document = {
-        "name": "bench",
-        "state_dir": "state",
-        "output_dir": "out",
-        "timeout": 600,
-        "params": {
-            "url": emulator.base_url,
-            "integration_key": INTEGRATION_KEY,
-            "user_id": emulator.org.admin_user_id,
-            "redirect_url": REDIRECT_URL,
-            "credentials": {"identifier": "", "password": private_pem.decode()},
-            "account_id": emulator.org.account_id,
-            "organization_id": emulator.org.organization_id,
-            "page_interval": "0",
-            **params,
-        },
-    }
-    path = folder / "instance.yml"
-    path.write_text(yaml.safe_dump(document))
-    return Engine(Instance.load(path))
+    credentials = {"password": private_pem.decode()}
+    return wiring.write_engine(
+        folder, "bench", emulator, instance_params(emulator, INTEGRATION_KEY, REDIRECT_URL, credentials, **params), 600
+    )
