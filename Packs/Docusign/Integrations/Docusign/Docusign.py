@@ -1440,26 +1440,30 @@ def get_events_command(client: DocuSignClient, settings: Settings, args: dict[st
 # ============================================================================ main
 
 
-def main() -> None:  # pragma: no cover - dispatch only, exercised through the engine tests
+# Commands that need no DocuSign call (and so no usable key) and those that do.
+OFFLINE_COMMANDS: dict[str, Callable[[Settings], Any]] = {
+    "docusign-generate-consent-url": generate_consent_url_command,
+    "docusign-reset-access-token": lambda settings: reset_access_token_command(),
+}
+API_COMMANDS: dict[str, Callable[[DocuSignClient, Settings, dict[str, Any]], Any]] = {
+    "test-module": lambda client, settings, args: test_module(client),
+    "docusign-auth-test": lambda client, settings, args: auth_test_command(client),
+    "fetch-events": lambda client, settings, args: fetch_events_command(client, settings),
+    "docusign-get-events": get_events_command,
+}
+
+
+def main() -> None:
     command = demisto.command()
     try:
         settings = Settings.from_params(demisto.params())
-        if command == "docusign-generate-consent-url":
-            return_results(generate_consent_url_command(settings))
-            return
-        if command == "docusign-reset-access-token":
-            return_results(reset_access_token_command())
-            return
-        load_private_key(settings.private_key_text)  # fail fast with the key's own message
-        client = DocuSignClient(settings)
-        if command == "test-module":
-            return_results(test_module(client))
-        elif command == "docusign-auth-test":
-            return_results(auth_test_command(client))
-        elif command == "fetch-events":
-            fetch_events_command(client, settings)
-        elif command == "docusign-get-events":
-            return_results(get_events_command(client, settings, demisto.args()))
+        if command in OFFLINE_COMMANDS:
+            return_results(OFFLINE_COMMANDS[command](settings))
+        elif command in API_COMMANDS:
+            load_private_key(settings.private_key_text)  # fail fast with the key's own message
+            result = API_COMMANDS[command](DocuSignClient(settings), settings, demisto.args())
+            if result is not None:
+                return_results(result)
         else:
             raise NotImplementedError(f"Command {command} is not implemented.")
     except Exception as exc:
