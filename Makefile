@@ -28,7 +28,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Tests/demistomock devkit
+	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Tests/demistomock devkit conftest.py
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest

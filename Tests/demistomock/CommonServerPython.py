@@ -1,23 +1,28 @@
 """Stand-in for the platform module ``CommonServerPython`` (CSP).
 
-Written from the behaviour described in ``../shared/reference/xsiam-platform.md``
-section 2.2, not copied from the platform. Only the names the pack uses exist, and
-each behaves as the real one does where a collector could notice: ``return_error``
-exits, ``_http_request`` mounts retries on https only and does not catch
-``ReadTimeout``, ``send_events_to_xsiam`` serialises, enforces the single-entry size
-limit and updates module health. Integrations import it with
-``from CommonServerPython import *``, so the public names below are its interface.
+Written from the behaviour of demisto/content's ``CommonServerPython.py`` (checked at commit
+00428964), not copied from it. Only the names the pack uses exist, each behaving as the real one
+does where a collector could notice: ``BaseClient`` takes one number as timeout, ``_http_request``
+mounts retries on https only and does not catch ``ReadTimeout``, ``return_error`` logs through
+``LOG`` (masking registered secrets) and exits, ``tableToMarkdown`` escapes cells the same way.
+Where it differs on purpose, a comment says why; ``Tests/test_platform_conformance.py`` pins the
+facts the integration relies on and checks them here and, with ``XSIAM_PLATFORM_DIR``, on the real
+module. ``send_events_to_xsiam`` has no server to POST to: ``devkit.platform_modules`` replaces it,
+here as in the real module, with a recorder.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import sys
 import time
 import traceback
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional  # noqa: UP035  (re-exported, as the real module does)
+from urllib.parse import quote_plus, urlencode
 
 import dateparser
 import demistomock as demisto
@@ -25,42 +30,65 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+# What ``from CommonServerPython import *`` gives: a subset of the real module's names (which has no
+# __all__ and so exports everything public), so the integration can use no name the platform lacks.
 __all__ = [
-    "MAX_ALLOWED_ENTRY_SIZE",
+    "LOG",
+    "MASK",
+    "MAX_ERROR_MESSAGE_LENGTH",
     "XSIAM_EVENT_CHUNK_SIZE",
     "Any",
     "BaseClient",
     "CommandResults",
     "DemistoException",
+    "Dict",
     "EntryType",
+    "IntegrationLogger",
+    "List",
+    "Optional",
     "add_sensitive_log_strs",
     "argToBoolean",
     "argToList",
     "arg_to_datetime",
     "arg_to_number",
+    "dateparser",
     "datetime",
     "demisto",
+    "entryTypes",
+    "formats",
     "get_integration_context",
+    "is_demisto_version_ge",
     "json",
+    "os",
+    "re",
     "requests",
     "return_error",
     "return_results",
     "send_events_to_xsiam",
     "set_integration_context",
+    "stringEscapeMD",
+    "sys",
     "tableToMarkdown",
     "time",
     "timedelta",
+    "timezone",
     "traceback",
     "urljoin",
 ]
 
 XSIAM_EVENT_CHUNK_SIZE = 2**20
-MAX_ALLOWED_ENTRY_SIZE = 5 * (10**6)
+MAX_ERROR_MESSAGE_LENGTH = 50000
+MASK = "<XX_REPLACED>"
+MARKDOWN_CHARS = r"\`*_{}[]()#+-!|"
+entryTypes = {"note": 1, "error": 4, "warning": 11}
+formats = {"html": "html", "table": "table", "json": "json", "text": "text", "markdown": "markdown"}
+SENSITIVE_PARAM_NAMES = ("key", "private", "password", "secret", "token", "credentials", "service_account")
 
 
 class EntryType:
     NOTE = 1
     ERROR = 4
+    WARNING = 11
 
 
 class DemistoException(Exception):
@@ -74,14 +102,72 @@ class DemistoException(Exception):
         error_type: str | None = None,
         *args: Any,
     ) -> None:
-        super().__init__(message, exception, *args)
+        self.res = res
         self.message = message
         self.exception = exception
-        self.res = res
         self.error_type = error_type
+        super().__init__(message, exception, error_type, *args)
 
     def __str__(self) -> str:
         return str(self.message)
+
+
+# ---------------------------------------------------------------------------- LOG
+
+
+class IntegrationLogger:
+    """``LOG``: buffers messages with every registered secret masked; ``print_log`` writes them to the
+    server log as one ``demisto.info``. At creation it registers the values of secret-looking params
+    (names containing key, private, password, secret, token...; type-9 credentials recursively)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.replace_strs: list[str] = []
+        self._register_params(demisto.params() or {})
+
+    def _register_params(self, params: dict[str, Any]) -> None:
+        for name, value in params.items():
+            if isinstance(value, dict):
+                self._register_params(value)
+                if value.get("identifier") and value.get("password"):
+                    basic = f"{value['identifier']}:{value['password']}"
+                    self.add_replace_strs(base64.b64encode(basic.encode()).decode())
+            elif isinstance(value, str) and any(p in name.lower() for p in SENSITIVE_PARAM_NAMES):
+                self.add_replace_strs(value, base64.b64encode(value.encode()).decode())
+
+    def encode(self, message: Any) -> str:
+        text = str(message)
+        for secret in self.replace_strs:
+            text = text.replace(secret, MASK)
+        return text
+
+    def __call__(self, message: Any) -> str:
+        text = self.encode(message)
+        self.messages.append(text)
+        return text
+
+    def add_replace_strs(self, *values: str) -> None:
+        """Each value is masked as written, JSON-escaped and URL-encoded (the real one adds a few more forms)."""
+        for value in values:
+            if value:
+                text = self.encode(value)
+                self.replace_strs.extend([text, json.dumps(text)[1:-1], quote_plus(text)])
+
+    def print_log(self, verbose: bool = False) -> None:
+        if self.messages:
+            text = "Full Integration Log:\n" + "\n".join(self.messages)
+            if verbose:
+                demisto.log(text)
+            demisto.info(text)
+            self.messages = []
+
+
+LOG = IntegrationLogger()
+
+
+def add_sensitive_log_strs(sensitive_str: str) -> None:
+    """Mask ``sensitive_str`` in ``LOG`` (and, in debug mode, the request log). ``demisto.debug`` is not masked."""
+    LOG.add_replace_strs(sensitive_str)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -97,23 +183,25 @@ def urljoin(url: str, suffix: str = "") -> str:
 
 
 def arg_to_number(arg: Any, arg_name: str | None = None, required: bool = False) -> int | None:
+    """A digit or float string to int, an int (bool included, as on the platform) as is; a float raises."""
     if arg is None or arg == "":
         if required:
             raise ValueError(f'Missing "{arg_name}"' if arg_name else "Missing required argument")
         return None
-    if isinstance(arg, bool):
-        raise ValueError(f'Invalid number: "{arg_name}"="{arg}"')
+    if isinstance(arg, str):
+        if arg.isdigit():
+            return int(arg)
+        try:
+            return int(float(arg))
+        except Exception:
+            raise ValueError(_invalid("number", arg, arg_name)) from None
     if isinstance(arg, int):
         return arg
-    if isinstance(arg, float):
-        return int(arg)
-    text = str(arg).strip()
-    if text.isdigit():
-        return int(text)
-    try:
-        return int(float(text))
-    except ValueError:
-        raise ValueError(f'Invalid number: "{arg_name}"="{arg}"') from None
+    raise ValueError(_invalid("number", arg, arg_name))
+
+
+def _invalid(kind: str, arg: Any, arg_name: str | None) -> str:
+    return f'Invalid {kind}: "{arg_name}"="{arg}"' if arg_name else f'"{arg}" is not a valid {kind}'
 
 
 def argToBoolean(value: Any) -> bool:
@@ -132,12 +220,19 @@ def argToBoolean(value: Any) -> bool:
 def argToList(arg: Any, separator: str = ",", transform: Any = None) -> list[Any]:
     if not arg:
         return []
+    result: list[Any]
     if isinstance(arg, list):
         result = arg
-    elif isinstance(arg, str) and arg.startswith("[") and arg.endswith("]"):
-        result = json.loads(arg)
     elif isinstance(arg, str):
-        result = [item.strip() for item in arg.split(separator)]
+        comma_separated = True
+        if arg[0] == "[" and arg[-1] == "]":
+            try:
+                result = json.loads(arg)
+                comma_separated = False
+            except Exception:
+                demisto.debug(f"Failed to load {arg} as JSON, trying to split")
+        if comma_separated:
+            result = [item.strip() for item in arg.split(separator)]
     else:
         result = [arg]
     return [transform(item) for item in result] if transform else result
@@ -150,22 +245,51 @@ def arg_to_datetime(
     required: bool = False,
     settings: dict[str, Any] | None = None,
 ) -> datetime | None:
-    """Epoch numbers (ms above 2e9), ISO text or relative text ("3 days") to a datetime."""
-    if arg is None or arg == "":
+    """Epoch numbers (ms above 2e9) to aware UTC, other text through dateparser ('' is not a valid date)."""
+    if arg is None:
         if required:
             raise ValueError(f'Missing "{arg_name}"' if arg_name else "Missing required argument")
         return None
-    if (isinstance(arg, str) and arg.isdigit()) or (isinstance(arg, int | float) and not isinstance(arg, bool)):
+    if (isinstance(arg, str) and arg.isdigit()) or isinstance(arg, int | float):
         number = float(arg)
-        if number > 2000000000:
-            number /= 1000
-        return datetime.fromtimestamp(number, tz=UTC) if is_utc else datetime.fromtimestamp(number)
+        if number > 2000000000.0:
+            number /= 1000.0
+        return datetime.fromtimestamp(number, tz=timezone.utc) if is_utc else datetime.fromtimestamp(number)  # noqa: UP017
     if isinstance(arg, str):
         parsed = dateparser.parse(arg, settings=settings or {"TIMEZONE": "UTC"})
         if parsed is None:
-            raise ValueError(f'Invalid date: "{arg_name}"="{arg}"' if arg_name else f'"{arg}" is not a valid date')
+            raise ValueError(_invalid("date", arg, arg_name))
         return parsed
-    raise ValueError(f'Invalid date: "{arg_name}"="{arg}"')
+    raise ValueError(_invalid("date", arg, arg_name))
+
+
+def stringEscapeMD(st: str, minimal_escaping: bool = False, escape_multiline: bool = False) -> str:
+    """Escape what would break a markdown table (minimal: ``|`` and backticks)."""
+    if escape_multiline:
+        st = st.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
+    if minimal_escaping:
+        for char in ("|", "`"):
+            st = st.replace(char, "\\" + char)
+    else:
+        st = "".join("\\" + c if c in MARKDOWN_CHARS else c for c in st)
+    return st
+
+
+def _flat_cell(value: Any) -> str:
+    """A cell as the platform flattens it: lists one item a line, dicts ``key: value`` lines."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "\n".join(
+            f"{k}: {_flat_cell(v) if isinstance(v, str | list) else _json_cell(v)}" for k, v in value.items()
+        )
+    if isinstance(value, list):
+        return ",\n".join(str(item) for item in value)
+    return _json_cell(value)
+
+
+def _json_cell(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 def tableToMarkdown(
@@ -181,54 +305,73 @@ def tableToMarkdown(
     is_auto_json_transform: bool = False,
     sort_headers: bool = True,
 ) -> str:
-    """A markdown table titled ``### name``; ``**No entries.**`` when empty."""
-    rows = [t] if isinstance(t, dict) else list(t or [])
+    """``### name``, then ``|h1|h2|``, ``|---|---|`` and ``| v1 | v2 |`` rows; ``**No entries.**`` when empty.
+
+    Only what the pack uses: ``url_keys``, ``date_fields`` and JSON transforms are not implemented.
+    """
     out = f"### {name}\n" if name else ""
     if metadata:
         out += f"{metadata}\n"
-    if not rows:
+    if not t:
         return out + "**No entries.**\n"
+    if not headers and isinstance(t, dict) and len(t) == 1:
+        headers = list(t)
+        t = next(iter(t.values()))
+    rows = t if isinstance(t, list) else [t]
     if isinstance(headers, str):
         headers = [headers]
+    if not isinstance(rows[0], dict):
+        if not headers:
+            raise Exception("Missing headers param for tableToMarkdown. Example: headers=['Some Header']")
+        rows = [{headers[0]: item} for item in rows]
     if not headers:
-        keys: list[str] = []
-        for row in rows:
-            keys.extend(k for k in row if k not in keys)
-        headers = sorted(keys) if sort_headers else keys
+        headers = list(rows[0])
+        if sort_headers:
+            headers.sort()
     if removeNull:
-        headers = [h for h in headers if any(row.get(h) not in (None, "", [], {}) for row in rows)]
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, dict | list):
-            value = json.dumps(value)
-        return str(value).replace("|", "\\|").replace("\n", "<br>")
-
-    titles = [headerTransform(h) if headerTransform else h for h in headers]
+        headers = [h for h in headers if not all(row.get(h) in ("", None, [], {}) for row in rows)]
+    if not headers:
+        return out + "**No entries.**\n"
+    titles = [headerTransform(h) if headerTransform else stringEscapeMD(h, True, True) for h in headers]
     out += "|" + "|".join(titles) + "|\n"
-    out += "|" + "|".join("---" for _ in titles) + "|\n"
+    out += "|" + "|".join("---" for _ in headers) + "|\n"
     for row in rows:
-        out += "|" + "|".join(cell(row.get(h)) for h in headers) + "|\n"
+        cells = [stringEscapeMD(_flat_cell(row.get(h)) if row.get(h) is not None else "", True, True) for h in headers]
+        out += "| " + " | ".join(cells) + " |\n"
     return out
-
-
-def add_sensitive_log_strs(sensitive_str: str) -> None:
-    """Register a string the platform masks in its debug log (here: recorded, so tests can check it)."""
-    if sensitive_str and sensitive_str not in demisto.platform.sensitive_strings:
-        demisto.platform.sensitive_strings.append(sensitive_str)
 
 
 # ---------------------------------------------------------------------------- context
 
 
+def is_demisto_version_ge(version: str, build_number: str = "") -> bool:
+    """Whether the server is at least ``version`` (build numbers are not compared here)."""
+    server = demisto.demistoVersion().get("version", "0")
+
+    def padded(text: str) -> tuple[str, ...]:
+        return tuple(part.zfill(8) for part in text.split("."))
+
+    return padded(server) >= padded(version)
+
+
+def _versioned_context() -> bool:
+    return is_demisto_version_ge("6.0.0")
+
+
 def get_integration_context(sync: bool = True, with_version: bool = False) -> dict[str, Any]:
-    versioned = demisto.getIntegrationContextVersioned(sync)
-    return versioned if with_version else versioned.get("context", {})
+    """The versioned context's ``context`` on servers from 6.0 (XSIAM), the plain one before."""
+    if _versioned_context():
+        versioned = demisto.getIntegrationContextVersioned(sync)
+        return versioned if with_version else versioned.get("context", {})
+    return demisto.getIntegrationContext()
 
 
-def set_integration_context(context: dict[str, Any], sync: bool = True, version: int = -1) -> None:
-    demisto.setIntegrationContextVersioned(context, version, sync)
+def set_integration_context(context: dict[str, Any], sync: bool = True, version: int = -1) -> Any:
+    demisto.debug("Setting integration context")
+    if _versioned_context():
+        demisto.debug(f"Updating integration context with version {version}. Sync: {sync}")
+        return demisto.setIntegrationContextVersioned(context, version, sync)
+    return demisto.setIntegrationContext(context)
 
 
 # ---------------------------------------------------------------------------- results
@@ -323,15 +466,28 @@ def return_results(results: Any) -> None:
 
 
 def return_error(message: str, error: Any = "", outputs: Any = None) -> None:
-    """Log, then emit an error entry and exit(0); fetch-incidents style commands raise instead."""
-    demisto.error(message)
-    if sys.exc_info()[0] is not None:
-        demisto.error(traceback.format_exc())
-    if demisto.command() in ("fetch-incidents", "fetch-credentials", "long-running-execution", "fetch-indicators"):
-        raise Exception(message)
-    demisto.results(
-        {"Type": EntryType.ERROR, "ContentsFormat": "text", "Contents": str(message)[:50000], "EntryContext": outputs}
+    """Log through ``LOG`` (secrets masked), then emit an error entry and exit(0); commands the server
+    handles (fetch-incidents and the like, not fetch-events) raise instead. A message over 50,000
+    characters keeps its beginning and its end."""
+    server_handled = demisto.command() in (
+        "fetch-incidents",
+        "fetch-credentials",
+        "long-running-execution",
+        "fetch-indicators",
     )
+    message = LOG(message)
+    if error:
+        LOG(str(error))
+    if any(sys.exc_info()):
+        LOG("\n" + traceback.format_exc())
+    LOG.print_log()
+    if server_handled:
+        raise Exception(message)
+    if len(message) > MAX_ERROR_MESSAGE_LENGTH:
+        half = MAX_ERROR_MESSAGE_LENGTH // 2
+        message = message[:half] + "...This error body was truncated..." + message[-half:]
+    demisto.results({"Type": entryTypes["error"], "ContentsFormat": formats["text"], "Contents": message,
+                     "EntryContext": outputs})  # fmt: skip
     sys.exit(0)
 
 
@@ -348,45 +504,12 @@ def send_events_to_xsiam(
     chunk_size: int = XSIAM_EVENT_CHUNK_SIZE,
     should_update_health_module: bool = True,
     add_proxy_to_request: bool = False,
-    multiple_threads: bool = False,
-) -> Any:
-    """Deliver events to the ``<vendor>_<product>_raw`` dataset (here: record them).
-
-    As on the platform: dicts are serialised with ``json.dumps`` (so a value that does
-    not serialise raises), an entry of 5 MB or more is skipped with an error log, an
-    empty list sends nothing but still reports ``eventsPulled: 0``.
-    """
-    if not vendor or not product or not isinstance(vendor, str) or not isinstance(product, str):
-        raise DemistoException("send_events_to_xsiam needs a non-empty vendor and product")
-    if isinstance(events, str):
-        items: list[Any] = [line for line in events.split("\n") if line]
-    elif isinstance(events, list):
-        items = events
-    else:
-        raise DemistoException(
-            f"Unsupported type: {type(events)} for the events parameter, should be a string or list."
-        )
-    delivered: list[Any] = []
-    for item in items:
-        try:
-            serialised = json.dumps(item) if isinstance(item, dict) else str(item)
-        except (TypeError, ValueError) as exc:
-            raise DemistoException(f"Failed to serialise an event to JSON: {exc}") from exc
-        if len(serialised.encode()) >= MAX_ALLOWED_ENTRY_SIZE:
-            demisto.error(f"Skipping an entry of {len(serialised)} bytes: over the {MAX_ALLOWED_ENTRY_SIZE} limit")
-            continue
-        # The platform serialises at call time; keeping the object itself (not a decoded copy) keeps memory
-        # measurements close to the platform's. The integration never touches events after sending them.
-        delivered.append(item)
-    if delivered:
-        demisto.platform.sent.append({"vendor": vendor, "product": product, "events": delivered})
-        if demisto.platform.event_sink is not None:
-            demisto.platform.event_sink(vendor, product, delivered)
-    else:
-        demisto.debug(f"send_events_to_xsiam: nothing to send for {vendor}_{product}")
-    if should_update_health_module:
-        demisto.updateModuleHealth({"eventsPulled": len(delivered)})
-    return None
+) -> None:
+    """Deliver events to the ``<vendor>_<product>_raw`` dataset: the real one gzips and POSTs them to
+    XSIAM. There is no XSIAM here; ``devkit.platform_modules.activate`` puts a recorder in its place."""
+    raise DemistoException(
+        "The CommonServerPython stand-in cannot send events; load it through devkit.platform_modules.activate()."
+    )
 
 
 # ---------------------------------------------------------------------------- HTTP
@@ -394,6 +517,8 @@ def send_events_to_xsiam(
 
 class BaseClient:
     """The platform's requests-based HTTP client."""
+
+    REQUESTS_TIMEOUT = 60
 
     def __init__(
         self,
@@ -403,7 +528,7 @@ class BaseClient:
         ok_codes: tuple[int, ...] = (),
         headers: dict[str, str] | None = None,
         auth: Any = None,
-        timeout: float | tuple[float, float] = 60,
+        timeout: float = REQUESTS_TIMEOUT,
     ) -> None:
         self._base_url = base_url
         self._verify = verify
@@ -411,12 +536,19 @@ class BaseClient:
         self._headers = headers
         self._auth = auth
         self._session = requests.Session()
+        # The real client also mounts an adapter with looser ciphers when verify is off: not needed here.
+        proxy_vars = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
         if not proxy:
-            for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+            for name in proxy_vars:
+                os.environ.pop(name, None)
+        if not verify:
+            for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
                 os.environ.pop(name, None)
         brand = demisto.callingContext.get("context", {}).get("IntegrationBrand", "")
-        env_timeout = os.environ.get(f"REQUESTS_TIMEOUT.{brand}") or os.environ.get("REQUESTS_TIMEOUT")
-        self.timeout: float | tuple[float, float] = float(env_timeout) if env_timeout else timeout
+        entity_timeout = os.getenv(f"REQUESTS_TIMEOUT.{brand}", "")
+        system_timeout = os.getenv("REQUESTS_TIMEOUT", "")
+        # One number: a (connect, read) tuple raises TypeError, as on the platform.
+        self.timeout = float(entity_timeout or system_timeout or timeout)
 
     def _implement_retry(
         self,
@@ -466,14 +598,14 @@ class BaseClient:
         with_metrics: bool = False,
         **kwargs: Any,
     ) -> Any:
-        if retries:
-            self._implement_retry(retries, status_list_to_retry, backoff_factor, raise_on_redirect, raise_on_status)
-        address = full_url or urljoin(self._base_url, url_suffix)
-        if params_parser and params:
-            from urllib.parse import urlencode
-
-            params = urlencode(params, quote_via=params_parser)
+        """One request; the per-call ``timeout`` may be a (connect, read) tuple. A ``ReadTimeout`` is not
+        caught (it is not a ``ConnectionError``); the other transport errors become DemistoException."""
         try:
+            address = full_url if full_url else urljoin(self._base_url, url_suffix)
+            if retries:
+                self._implement_retry(retries, status_list_to_retry, backoff_factor, raise_on_redirect, raise_on_status)
+            if params_parser:
+                params = urlencode(params, quote_via=params_parser)
             res = self._session.request(
                 method,
                 address,
@@ -482,11 +614,20 @@ class BaseClient:
                 data=data,
                 json=json_data,
                 files=files,
-                headers=headers if headers is not None else self._headers,
-                auth=auth if auth is not None else self._auth,
-                timeout=timeout if timeout is not None else self.timeout,
+                headers=headers if headers else self._headers,
+                auth=auth if auth else self._auth,
+                timeout=timeout if timeout else self.timeout,
                 **kwargs,
             )
+            wanted = ok_codes if ok_codes else self._ok_codes
+            if not (res.status_code in wanted if wanted else res.ok):
+                if error_handler:
+                    error_handler(res)
+                else:
+                    self.client_error_handler(res)
+            if res.status_code in (empty_valid_codes or [204]) and return_empty_response:
+                return res
+            return self.cast_response(res, resp_type)
         except requests.exceptions.ConnectTimeout as exc:
             raise DemistoException(
                 "Connection Timeout Error - potential reasons might be that the Server URL parameter"
@@ -497,53 +638,54 @@ class BaseClient:
             if not self._verify:
                 raise
             raise DemistoException(
-                f"SSL Certificate Verification Failed - try selecting 'Trust any certificate' checkbox"
-                f" in the integration configuration. {exc}",
+                "SSL Certificate Verification Failed - try selecting 'Trust any certificate' checkbox in"
+                " the integration configuration.",
                 exc,
             ) from exc
         except requests.exceptions.ProxyError as exc:
             raise DemistoException(
                 "Proxy Error - if the 'Use system proxy' checkbox in the integration configuration is"
-                f" selected, try clearing the checkbox. {exc}",
+                " selected, try clearing the checkbox.",
                 exc,
-            ) from exc
-        except requests.exceptions.RetryError as exc:
-            raise DemistoException(
-                f"Max Retries Error- Request attempts with {retries} retries failed. {exc}", exc
             ) from exc
         except requests.exceptions.ConnectionError as exc:
-            errno = getattr(exc, "errno", None)
+            error_class = str(exc.__class__)
+            message = (
+                "Verify that the server URL parameter is correct and that you have access to the server from your"
+                f" host.\nError Type: <{error_class[error_class.find(chr(39)) + 1 : error_class.rfind(chr(39))]}>"
+            )
+            if exc.errno and exc.strerror:
+                message += f"\nError Number: [{exc.errno}]\nMessage: {exc.strerror}\n"
+            else:
+                message += f"\n{exc}"
+            raise DemistoException(message, exc) from exc
+        except requests.exceptions.RetryError as exc:
             raise DemistoException(
-                f"Verify that the server URL parameter is correct and that you have access to the server"
-                f" from your host.\nError Type: {type(exc).__name__}\nError Number: [{errno}]\nMessage: {exc}",
-                exc,
+                f"Max Retries Error- Request attempts with {retries} retries failed. \n", exc
             ) from exc
 
-        wanted = ok_codes or self._ok_codes
-        is_ok = res.status_code in wanted if wanted else res.ok
-        if not is_ok:
-            if error_handler:
-                error_handler(res)
-            else:
-                self.client_error_handler(res)
-        empty_codes = empty_valid_codes or [204]
-        if res.status_code in empty_codes and return_empty_response:
-            return res
-        if resp_type == "json":
-            try:
+    def cast_response(self, res: requests.Response, resp_type: str, raise_on_error: bool = True) -> Any:
+        resp_type = resp_type.lower()
+        try:
+            if resp_type == "json":
                 return res.json()
-            except ValueError as exc:
-                raise DemistoException(f"Failed to parse json object from response: {res.content!r}", exc, res) from exc
-        if resp_type == "text":
-            return res.text
-        if resp_type == "content":
-            return res.content
-        return res
+            if resp_type == "text":
+                return res.text
+            if resp_type == "content":
+                return res.content
+            return res
+        except ValueError as exc:
+            if raise_on_error:
+                raise DemistoException(
+                    f"Failed to parse {resp_type} object from response: {res.content!r}", exc, res
+                ) from exc
+            return None
 
     def client_error_handler(self, res: requests.Response) -> None:
+        """``Error in API call [<status>] - <reason>`` and the body: as JSON text when it is JSON."""
         message = f"Error in API call [{res.status_code}] - {res.reason}"
         try:
-            message += f"\n{res.json()}"
+            message += f"\n{json.dumps(res.json())}"
         except ValueError:
             message += f"\n{res.text}"
         raise DemistoException(message, res=res)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import demistomock as demisto
 import Docusign
 import pytest
 import requests
 
 from devkit.emulator import generate_rsa_keypair
+from devkit.platform_modules import platform as PLATFORM
 from Tests.e2e.conftest import INTEGRATION_KEY, REDIRECT_URL, instance_params
 
 CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")
@@ -18,8 +18,8 @@ CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")
 
 @pytest.fixture(autouse=True)
 def fresh_platform() -> Any:
-    yield demisto.platform.reset()
-    demisto.platform.reset()
+    yield PLATFORM.reset()
+    PLATFORM.reset()
 
 
 def test_consent_then_token_then_test_module(emulator_factory, engine_for):
@@ -104,9 +104,9 @@ def test_short_lived_token_is_reused_then_renewed_before_expiry(emulator_factory
     Docusign.check_connection(client)
     Docusign.check_connection(client)
     assert emulator.stats().count("oauth.token", 200) == 1  # a 10-minute token is not renewed at once
-    cached = demisto.platform.integration_context
+    cached = PLATFORM.integration_context
     cached["token_expires_at"] = "2000-01-01T00:00:00+00:00"  # the integration's clock says it expired
-    demisto.platform.integration_context = cached
+    PLATFORM.integration_context = cached
     clock.advance(700)  # and DocuSign's agrees
     Docusign.check_connection(client)
     assert emulator.stats().count("oauth.token", 200) == 2

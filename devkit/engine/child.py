@@ -1,8 +1,9 @@
 """The process one command runs in: ``python -m devkit.engine.child <run_dir>``.
 
 The parent (:mod:`devkit.engine.runner`) writes a request as JSON to stdin; secrets in
-the params therefore never touch the disk. This process loads it into
-``demistomock.platform``, installs the event sink, runs the integration file as
+the params therefore never touch the disk. This process loads the platform modules named in
+the request (stand-ins or real, see :mod:`devkit.platform_modules`) with the request in
+their recorder, installs the event sink, runs the integration file as
 ``__main__`` and writes ``<run_dir>/result.json``. Logs go to ``<run_dir>/log.jsonl``
 as they are emitted so they survive a crash. It never writes instance state: the
 parent does that after a clean exit (see the runner for why).
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 
 from devkit.engine.sink import EventSink
 from devkit.engine.store import atomic_write_json
+from devkit.platform_modules import activate, platform
 
 RESULT_FILE = "result.json"
 LOG_FILE = "log.jsonl"
@@ -55,14 +57,12 @@ def main(argv: list[str]) -> int:
     # platform modules, not this repository.
     repo_root = str(Path(__file__).resolve().parents[2])
     sys.path[:] = [p for p in sys.path if p not in ("", ".", repo_root, os.getcwd())]
-    sys.path[0:0] = [str(integration.parent), str(platform_dir)]
-
-    import demistomock
 
     log_stream = (run_dir / LOG_FILE).open("a", encoding="utf-8")
     health_stream = (run_dir / HEALTH_FILE).open("a", encoding="utf-8")
-    platform = demistomock.platform
-    platform.reset(
+    # The params are in place before CSP is imported: its LOG masks secret parameters from then on.
+    activate(
+        platform_dir,
         params=request["params"],
         args=request["args"],
         command=request["command"],
@@ -70,10 +70,10 @@ def main(argv: list[str]) -> int:
         integration_context=request["integration_context"],
         event_sink=EventSink(request["output_dir"]),
         instance=request["instance_name"],
+        logs=_Tee(log_stream),
+        module_health=_Tee(health_stream),
     )
-    platform.logs = _Tee(log_stream)
-    platform.module_health = _Tee(health_stream)
-    demistomock.callingContext["context"]["IntegrationInstance"] = request["instance_name"]
+    sys.path.insert(0, str(integration.parent))
 
     exit_code: int | str | None = None
     exception: dict[str, str] | None = None

@@ -29,12 +29,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from devkit import platform_modules
 from devkit.engine import sink
 from devkit.engine.child import HEALTH_FILE, LOG_FILE, RESULT_FILE
 from devkit.engine.instance import REPO_ROOT, Instance
 from devkit.engine.store import Store
 
-DEFAULT_PLATFORM_DIR = REPO_ROOT / "Tests" / "demistomock"
 ERROR_ENTRY_TYPE = 4
 
 # Outcomes of a run, from the platform's point of view.
@@ -100,14 +100,15 @@ class Engine:
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
         python: str = sys.executable,
-        platform_dir: str | Path = DEFAULT_PLATFORM_DIR,
+        platform_dir: str | Path | None = None,
     ) -> None:
         self.instance = instance
         self.store = Store(instance.state_dir)
         self.env = {**instance.env, **(env or {})}
         self.timeout = timeout if timeout is not None else instance.timeout
         self.python = python
-        self.platform_dir = Path(platform_dir)
+        # The stand-ins, or the real modules when XSIAM_PLATFORM_DIR names them.
+        self.platform_dir = Path(platform_dir) if platform_dir else platform_modules.selected_dir()
 
     # -------------------------------------------------------------- state and output
 

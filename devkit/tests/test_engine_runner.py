@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from devkit.engine import Engine, EngineBusy
 from devkit.engine.testing import fake_instance
+from devkit.platform_modules import selected_dir
 
 DATASET = "docusign_docusign_raw"
 
@@ -113,7 +113,7 @@ def test_child_sees_params_args_env_and_only_platform_paths(engine: Engine, tmp_
     assert seen["params"]["credentials"] == {"identifier": "", "password": "PEM"}
     assert seen["env"] == {"FROM_INSTANCE": "i", "FROM_ENGINE": "e", "FROM_RUN": "r"}
     assert seen["path"][0] == str(tmp_path)
-    assert seen["path"][1].endswith(os.path.join("Tests", "demistomock"))
+    assert seen["path"][1] == str(selected_dir())
     assert not seen["cwd"].startswith(str(tmp_path))
 
 
@@ -145,7 +145,8 @@ def test_return_error_is_an_error_result_and_the_run_counts_as_finished(engine: 
     assert result.entries[0]["Type"] == 4
     assert result.exit_status == 0
     assert result.state_saved
-    assert ("error", "Unknown command: no-such-command") in result.logs
+    # return_error logs through CSP's LOG, which the platform writes as one info line.
+    assert ("info", "Full Integration Log:\nUnknown command: no-such-command") in result.logs
 
 
 def test_uncaught_exception_and_nonzero_exit_do_not_save_state(engine: Engine) -> None:

@@ -46,6 +46,8 @@ ESIGN_PAGE_MAX = 100
 MAX_USER_EVENTS = 10_000
 DEFAULT_TIME_BUDGET = 180.0
 DEFAULT_PAGE_INTERVAL = 5.0
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 60.0
 DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run stays small
 # The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
 ADMIN_LOOKBACK = timedelta(minutes=10)
@@ -534,7 +536,9 @@ class DocuSignClient(BaseClient):
         sleep: Callable[[float], None] | None = None,
         deadline: Deadline | None = None,
     ) -> None:
-        super().__init__(settings.hosts.oauth, verify=settings.verify, proxy=settings.proxy, timeout=(10, 60))
+        # The platform's constructor takes one number (float(timeout)); REQUESTS_TIMEOUT may override it. It
+        # becomes the read timeout of every call, with a short connect timeout so a dead host fails fast.
+        super().__init__(settings.hosts.oauth, verify=settings.verify, proxy=settings.proxy, timeout=READ_TIMEOUT)
         self.settings = settings
         self.policy = policy or RetryPolicy()
         self.sleep = sleep or time.sleep
@@ -604,7 +608,14 @@ class DocuSignClient(BaseClient):
             self.stats.calls += 1
             self.stats.by_endpoint[endpoint] = self.stats.by_endpoint.get(endpoint, 0) + 1
             try:
-                res = self._http_request(method, full_url=url, resp_type="response", ok_codes=ALL_STATUSES, **kwargs)
+                res = self._http_request(
+                    method,
+                    full_url=url,
+                    resp_type="response",
+                    ok_codes=ALL_STATUSES,
+                    timeout=(CONNECT_TIMEOUT, self.timeout),
+                    **kwargs,
+                )
             except (DemistoException, requests.exceptions.RequestException) as exc:
                 transient += 1
                 if transient > self.policy.transient_retries:

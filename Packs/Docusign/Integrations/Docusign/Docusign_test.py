@@ -1,7 +1,8 @@
 """Unit tests for the DocuSign integration: settings, keys, JWT, tokens, HTTP policy and admin commands.
 
 HTTP is mocked with requests-mock using DocuSign-shaped replies; platform state is
-read from the stand-in ``demistomock.platform``.
+read from ``devkit.platform_modules.platform``, which records what the integration asks of the
+platform modules (the stand-ins, or the real ones with XSIAM_PLATFORM_DIR).
 """
 
 import json
@@ -18,6 +19,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
+
+from devkit.platform_modules import platform as PLATFORM
 
 TEST_DATA = Path(__file__).parent / "test_data"
 DEV = "https://account-d.docusign.com"
@@ -84,9 +87,9 @@ def make_params(key_pem: str, **overrides) -> dict:
 
 @pytest.fixture(autouse=True)
 def fresh_platform():
-    demisto.platform.reset()
-    yield demisto.platform
-    demisto.platform.reset()
+    PLATFORM.reset()
+    yield PLATFORM
+    PLATFORM.reset()
 
 
 @pytest.fixture
@@ -145,16 +148,16 @@ def mock_healthy_apis(requests_mock):
 
 def run_command(command: str, params: dict, args: dict | None = None, last_run: dict | None = None):
     """Run main() as the platform does; returns the platform state afterwards."""
-    demisto.platform.params = params
-    demisto.platform.command = command
-    demisto.platform.args = args or {}
+    PLATFORM.params = params
+    PLATFORM.command = command
+    PLATFORM.args = args or {}
     if last_run is not None:
-        demisto.platform.last_run = last_run
+        PLATFORM.last_run = last_run
     try:
         Docusign.main()
     except SystemExit as exc:
         assert exc.code == 0
-    return demisto.platform
+    return PLATFORM
 
 
 def health_errors(platform) -> list[str]:
@@ -393,7 +396,7 @@ def test_token_minted_once_and_reused(settings, requests_mock):
     assert token_call.call_count == 1
     form = parse_qs(token_call.last_request.text)
     assert form["grant_type"] == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
-    cached = demisto.platform.integration_context
+    cached = PLATFORM.integration_context
     assert cached["access_token"] == TOKEN
     assert cached["token_scopes"] == list(settings.scopes)
     expires = datetime.fromisoformat(cached["token_expires_at"])
@@ -491,6 +494,25 @@ def test_consent_required_names_the_scopes(settings, requests_mock):
 
 
 # ---------------------------------------------------------------------------- HTTP policy
+
+
+def test_client_gives_the_platform_one_number_and_each_call_connect_and_read_timeouts(settings, requests_mock):
+    """The platform's BaseClient does float(timeout): a (connect, read) tuple crashed every API command."""
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo())
+    client = client_for(settings)
+    assert client.timeout == 60.0
+    Docusign.get_userinfo(client)
+    assert [r.timeout for r in requests_mock.request_history] == [(10.0, 60.0), (10.0, 60.0)]
+
+
+def test_operator_requests_timeout_becomes_the_read_timeout(settings, requests_mock, monkeypatch):
+    monkeypatch.setenv("REQUESTS_TIMEOUT", "120")
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo())
+    Docusign.get_userinfo(client_for(settings))
+    assert requests_mock.last_request.timeout == (10.0, 120.0)
+
 
 
 def test_retry_policy_backoff_is_bounded_with_jitter():
@@ -634,7 +656,7 @@ def test_consent_command_never_records_consent_and_repeats(params, requests_mock
 
 
 def test_reset_access_token_clears_token_and_account_cache(params):
-    demisto.platform.integration_context = {
+    PLATFORM.integration_context = {
         "access_token": TOKEN,
         "token_expires_at": "2030-01-01T00:00:00+00:00",
         "token_scopes": ["signature"],
@@ -649,7 +671,7 @@ def test_reset_access_token_clears_token_and_account_cache(params):
 def test_base_uri_cache_ignored_after_account_change(settings, requests_mock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(base_uri="https://na3.docusign.net"))
-    demisto.platform.integration_context = {
+    PLATFORM.integration_context = {
         "base_uri": "https://stale.docusign.net",
         "base_uri_account_id": "11111111-2222-3333-4444-555555555555",
     }
@@ -847,9 +869,9 @@ def users_params(key_pem: str, **overrides) -> dict:
 
 def fetch(params: dict, last_run: dict | None = None):
     """One fetch-events run; results, logs and sent events of earlier runs are forgotten first."""
-    demisto.platform.results = []
-    demisto.platform.logs = []
-    demisto.platform.sent = []
+    PLATFORM.results = []
+    PLATFORM.logs = []
+    PLATFORM.sent = []
     return run_command("fetch-events", params, last_run=last_run)
 
 
@@ -1182,7 +1204,7 @@ def test_customer_last_run_saved_only_after_send(pkcs1_pem, requests_mock, no_sl
     mocker.patch.object(
         Docusign,
         "send_events_to_xsiam",
-        side_effect=lambda *a, **k: (order.append(("send", dict(demisto.platform.last_run))), real_send(*a, **k)),
+        side_effect=lambda *a, **k: (order.append(("send", dict(PLATFORM.last_run))), real_send(*a, **k)),
     )
     real_set = demisto.setLastRun
     mocker.patch.object(demisto, "setLastRun", side_effect=lambda obj: (order.append(("set", obj)), real_set(obj)))
@@ -1520,8 +1542,8 @@ def test_get_events_customer_defaults_to_the_last_hour(pkcs1_pem, requests_mock,
     table = entry["HumanReadable"]
     assert table.startswith("### DocuSign Customer events\n|_time|action|object|userId|ipAddress|result|")
     assert (
-        "|2024-01-24T09:12:41.773Z|Login|User|6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d|2001:db8:85a3::8a2e:370:7334|Failure|"
-        in table
+        "| 2024-01-24T09:12:41.773Z | Login | User | 6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d "
+        "| 2001:db8:85a3::8a2e:370:7334 | Failure |" in table
     )
     assert platform.sent == []
     assert platform.last_run == before
@@ -1859,7 +1881,7 @@ def test_users_base_uri_cached_per_account(pkcs1_pem, requests_mock, no_sleep):
     info = requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(base_uri="https://na3.docusign.net"))
     users = FakeUsers(requests_mock, base_uri="https://na3.docusign.net")
     users.add(1, datetime(2024, 1, 24, 10, tzinfo=UTC))
-    demisto.platform.integration_context = {
+    PLATFORM.integration_context = {
         "base_uri": "https://stale.docusign.net",
         "base_uri_account_id": "11111111-2222-3333-4444-555555555555",
     }
@@ -2053,7 +2075,8 @@ def test_get_events_users_returns_what_fetch_sends(pkcs1_pem, requests_mock, no_
     assert entry["HumanReadable"].startswith(
         "### DocuSign Audit Users\n|_time|userName|email|userStatus|permissionProfileName|isAdmin|"
     )
-    assert "|2024-01-24T17:45:30.250Z|User 1879048201|user1879048201@example.com|Closed|" in entry["HumanReadable"]
+    row = "| 2024-01-24T17:45:30.250Z | User 1879048201 | user1879048201@example.com | Closed |  |  |"
+    assert row in entry["HumanReadable"]
     platform = fetch(users_params(pkcs1_pem), last_run={})
     assert entry["Contents"] == platform.sent_events
 
@@ -2196,7 +2219,7 @@ def test_assertion_and_token_are_registered_as_sensitive(settings, requests_mock
     token_call = mock_token(requests_mock)
     client_for(settings).tokens.get(settings.scopes)
     assertion = parse_qs(token_call.last_request.text)["assertion"][0]
-    assert {assertion, TOKEN} <= set(demisto.platform.sensitive_strings)
+    assert {assertion, TOKEN} <= set(PLATFORM.sensitive_strings)
 
 
 def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, requests_mock, no_sleep):
