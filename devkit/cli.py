@@ -5,6 +5,7 @@ python -m devkit run ... / fetch ...   the local XSIAM engine          (devkit/e
 python -m devkit xql map ...           the offline XQL evaluator       (devkit/xql)
 python -m devkit demo                  the whole path on one machine   (devkit/demo.py)
 python -m devkit bench ...             benchmarks                      (devkit/bench)
+python -m devkit platform check [DIR]  the platform modules in use     (devkit/platform_modules.py)
 """
 
 from __future__ import annotations
@@ -15,7 +16,14 @@ import sys
 from collections.abc import Sequence
 
 # Each module exposes add_arguments(subparsers); commands set `func` on their parser.
-COMMAND_MODULES = ("devkit.emulator.cli", "devkit.engine.cli", "devkit.xql.cli", "devkit.demo", "devkit.bench.cli")
+COMMAND_MODULES = (
+    "devkit.emulator.cli",
+    "devkit.engine.cli",
+    "devkit.xql.cli",
+    "devkit.demo",
+    "devkit.bench.cli",
+    "devkit.platform_modules",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

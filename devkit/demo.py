@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 
+from devkit import platform_modules
 from devkit.emulator import Emulator
 from devkit.emulator.keys import generate_rsa_keypair
 from devkit.engine import Engine, RunResult
@@ -153,6 +154,7 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int) -> in
     with Emulator(seed=seed, events=events, users=users) as emulator:
         emulator.register_integration(integration_key, public_pem, [REDIRECT_URL])
         say(f"emulator: {emulator.base_url} (org {emulator.org.organization_id}, {events} events, {users} users)")
+        say(f"platform modules: {platform_modules.describe()}")
         engine = demo_engine(folder, emulator, integration_key, key_file)
 
         say("1. docusign-generate-consent-url, then open the link as the impersonated user")

@@ -79,6 +79,12 @@ def is_real(directory: Path) -> bool:
     return directory.resolve() != STAND_IN_DIR.resolve()
 
 
+def describe(directory: Path | None = None) -> str:
+    """Which platform modules a run uses, for a person reading its output."""
+    directory = directory or selected_dir()
+    return f"real, from {ENV_VAR}={directory}" if is_real(directory) else "stand-ins (Tests/demistomock)"
+
+
 def check_dir(directory: Path) -> list[str]:
     """One line per module file: its length, whether it parses, and how it compares with the pinned commit.
 
@@ -101,10 +107,11 @@ def check_dir(directory: Path) -> list[str]:
         if is_real(directory):
             source, commit, length = PINNED[name]
             same = len(text) == length
-            line += f"; {'same length as' if same else 'NOT the length of'} {source}@{commit[:8] or '-'} ({length:,})"
+            pinned = f"{source}@{commit[:8]}" if commit else source
+            line += f"; {'same length as' if same else 'NOT the length of'} {pinned} ({length:,})"
         lines.append(line)
     if problems:
-        raise PlatformDirError(f"{ENV_VAR}={directory} is not a folder of platform modules: " + "; ".join(problems))
+        raise PlatformDirError(f"{directory} is not a folder of platform modules: " + "; ".join(problems))
     return lines
 
 
@@ -329,3 +336,26 @@ def _set_calling_context(demisto: ModuleType) -> None:
         "IntegrationInstance": platform.instance,
         "ExecutedCommands": [{"moduleBrand": platform.brand}],
     }
+
+
+# ---------------------------------------------------------------------------- command line
+
+
+def add_arguments(subparsers: Any) -> None:
+    parser = subparsers.add_parser("platform", help="check a folder of platform modules (XSIAM_PLATFORM_DIR)")
+    actions = parser.add_subparsers(dest="action", required=True)
+    check = actions.add_parser("check", help="each module file's length, that it parses, and the pinned commit")
+    check.add_argument("dir", nargs="?", type=Path, help=f"default: ${ENV_VAR}, else the stand-ins")
+    check.set_defaults(func=_check_command)
+
+
+def _check_command(args: Any) -> int:
+    directory = (args.dir or selected_dir()).expanduser().resolve()
+    try:
+        lines = check_dir(directory)
+    except PlatformDirError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"platform modules: {describe(directory)}")
+    print("\n".join(f"  {line}" for line in lines))
+    return 0

@@ -27,7 +27,7 @@ def dataset_path(output_dir: str | Path, dataset: str) -> Path:
 
 
 class EventSink:
-    """Callable installed as ``demistomock.platform.event_sink``."""
+    """Callable installed as ``devkit.platform_modules.platform.event_sink``."""
 
     def __init__(self, output_dir: str | Path) -> None:
         self.output_dir = Path(output_dir)
