@@ -7,13 +7,12 @@ from typing import Any
 
 import Docusign
 import pytest
-import requests
 
-from devkit.emulator import generate_rsa_keypair
+from devkit.emulator import Emulator, generate_rsa_keypair
 from devkit.platform_modules import platform as PLATFORM
-from Tests.e2e.conftest import INTEGRATION_KEY, REDIRECT_URL, instance_params
+from devkit.wiring import CONSENT_COMMAND, follow_consent_link
 
-CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")
+from .conftest import INTEGRATION_KEY, REDIRECT_URL, EmulatorFactory, EngineFor, KeyPair, instance_params
 
 
 @pytest.fixture(autouse=True)
@@ -22,16 +21,14 @@ def fresh_platform() -> Any:
     PLATFORM.reset()
 
 
-def test_consent_then_token_then_test_module(emulator_factory, engine_for):
+def test_consent_then_token_then_test_module(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     emulator = emulator_factory(consent=False, events=50, users=20)
     engine = engine_for(emulator)
 
     before = engine.run("test-module")
     assert before.status == "error" and "docusign-generate-consent-url" in (before.error or "")
 
-    consent = engine.run("docusign-generate-consent-url")
-    link = CONSENT_LINK.search(consent.entries[-1]["HumanReadable"]).group("url")
-    reply = requests.get(link, allow_redirects=False, timeout=10)
+    reply = follow_consent_link(engine.run(CONSENT_COMMAND))
     assert reply.status_code == 302
     assert reply.headers["Location"].startswith(REDIRECT_URL + "&code=")
 
@@ -47,16 +44,14 @@ def test_consent_then_token_then_test_module(emulator_factory, engine_for):
     ]
 
 
-def test_admin_consent_link_works_for_all_users(emulator_factory, engine_for):
+def test_admin_consent_link_works_for_all_users(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     emulator = emulator_factory(consent=False, events=10, users=10)
     engine = engine_for(emulator)
-    readable = engine.run("docusign-generate-consent-url").entries[-1]["HumanReadable"]
-    admin_link = re.search(r"\[admin consent\]\((?P<url>[^)]+)\)", readable).group("url")
-    assert requests.get(admin_link, allow_redirects=False, timeout=10).status_code == 302
+    assert follow_consent_link(engine.run(CONSENT_COMMAND), admin=True).status_code == 302
     assert engine.run("test-module").ok
 
 
-def settings_for(emulator, private_pem: bytes, **overrides: Any) -> Docusign.Settings:
+def settings_for(emulator: Emulator, private_pem: bytes, **overrides: Any) -> Docusign.Settings:
     return Docusign.Settings.from_params(instance_params(emulator, private_pem, **overrides))
 
 
@@ -69,7 +64,9 @@ def settings_for(emulator, private_pem: bytes, **overrides: Any) -> Docusign.Set
         ("no-consent", "docusign-generate-consent-url"),
     ],
 )
-def test_token_errors_from_docusign_are_actionable(change, expected, emulator_factory, keypair):
+def test_token_errors_from_docusign_are_actionable(
+    change: str, expected: str, emulator_factory: EmulatorFactory, keypair: KeyPair
+) -> None:
     emulator = emulator_factory(consent=change != "no-consent", events=10, users=10)
     overrides: dict[str, Any] = {}
     private = keypair[0]
@@ -85,17 +82,19 @@ def test_token_errors_from_docusign_are_actionable(change, expected, emulator_fa
     assert info.value.trace_token  # the emulator sends X-DocuSign-TraceToken like DocuSign
 
 
-def test_revoked_token_is_renewed_once(emulator_factory, keypair):
+def test_revoked_token_is_renewed_once(emulator_factory: EmulatorFactory, keypair: KeyPair) -> None:
     emulator = emulator_factory(events=10, users=10)
     client = Docusign.DocuSignClient(settings_for(emulator, keypair[0]))
     Docusign.check_connection(client)
     emulator.revoke_tokens()
     Docusign.check_connection(client)
-    assert client.stats.token_renewals == 1
+    assert client.ctx.stats.token_renewals == 1
     assert emulator.stats().count("oauth.token", 200) == 2
 
 
-def test_short_lived_token_is_reused_then_renewed_before_expiry(emulator_factory, keypair):
+def test_short_lived_token_is_reused_then_renewed_before_expiry(
+    emulator_factory: EmulatorFactory, keypair: KeyPair
+) -> None:
     from devkit.emulator import ManualClock
 
     clock = ManualClock()
@@ -113,15 +112,15 @@ def test_short_lived_token_is_reused_then_renewed_before_expiry(emulator_factory
     assert emulator.stats().count("oauth.userinfo", 401) == 0
 
 
-def test_monitor_without_entitlement_explains_403(emulator_factory, engine_for):
+def test_monitor_without_entitlement_explains_403(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     emulator = emulator_factory(events=10, users=10, monitor_enabled=False)
     result = engine_for(emulator).run("test-module")
-    assert result.status == "error"
+    assert result.status == "error" and result.error is not None
     assert "DocuSign Monitor in its plan" in result.error
     assert "X-DocuSign-TraceToken" in result.error
 
 
-def test_https_emulator_with_and_without_trust(emulator_factory, engine_for):
+def test_https_emulator_with_and_without_trust(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     emulator = emulator_factory(events=10, users=10, https=True)
     assert emulator.base_url.startswith("https://")
     trusted = engine_for(emulator, name="trusted")
@@ -134,9 +133,9 @@ def test_https_emulator_with_and_without_trust(emulator_factory, engine_for):
     assert insecure.run("test-module", env={"REQUESTS_CA_BUNDLE": "", "CURL_CA_BUNDLE": ""}).ok
 
 
-def test_wrong_account_id_is_named(emulator_factory, engine_for):
+def test_wrong_account_id_is_named(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     emulator = emulator_factory(events=10, users=10)
     result = engine_for(emulator, account_id="0f0f0f0f-1111-2222-3333-444444444444").run("test-module")
-    assert result.status == "error"
+    assert result.status == "error" and result.error is not None
     assert "no access to Account ID 0f0f0f0f-1111-2222-3333-444444444444" in result.error
     assert INTEGRATION_KEY not in result.error or "Integration Key" in result.error

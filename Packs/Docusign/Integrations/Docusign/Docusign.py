@@ -1,18 +1,26 @@
 """DocuSign event collector for Cortex XSIAM.
 
-Collects customer events (Monitor API) and audit users (Admin + eSignature APIs)
-into the ``docusign_docusign_raw`` dataset. One file by platform rule; sections:
-constants, errors, settings, keys and JWT, token source, HTTP policy and client,
-endpoints, event shaping, state, fetchers, commands, main.
+Collects customer events (Monitor API) and audit users (Admin + eSignature APIs) into the
+``docusign_docusign_raw`` dataset. One file by platform rule; sections, top-down: constants, errors,
+settings, keys and JWT, token cache and source, run context, HTTP policy and client, endpoints,
+paging, event shaping, state, fetchers, event types, run report, commands, main.
+
+How a fetch flows: each selected event type (one ``EventType`` entry) reads its typed state from last
+run, its fetcher yields pages of events with the state that is true once they are sent, and raises
+to stop (``Stopped`` with a ``StopReason``, or a typed API error); ``collect`` turns that into the
+type's outcome. ``fetch-events`` sends every outcome's events once, then saves their states, then
+logs one JSON run report (and a human line rendered from it).
 """
 
+import enum
 import hashlib
 import ipaddress
 import math
 import random
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+import socket
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -31,11 +39,11 @@ VENDOR = "docusign"
 PRODUCT = "docusign"
 CUSTOMER_EVENTS = "Customer events"
 AUDIT_USERS = "Audit Users"
-EVENT_TYPES = (CUSTOMER_EVENTS, AUDIT_USERS)
-SOURCE_LOG_TYPE = {CUSTOMER_EVENTS: "customerevent", AUDIT_USERS: "auditusers"}
 
 DEV_OAUTH_HOST = "account-d.docusign.com"
 PROD_OAUTH_HOST = "account.docusign.com"
+BASE_SCOPES = ("signature", "impersonation")
+USER_SCOPES = ("organization_read", "user_read")
 
 JWT_LIFETIME = 3600
 TOKEN_RENEW_MARGIN = 15 * 60  # DocuSign advises renewing ~15 minutes before expiry.
@@ -44,6 +52,7 @@ MAX_CUSTOMER_EVENTS = 20_000
 ADMIN_PAGE_MAX = 250
 ESIGN_PAGE_MAX = 100
 MAX_USER_EVENTS = 10_000
+DEFAULT_USER_EVENTS = 1250
 DEFAULT_TIME_BUDGET = 180.0
 DEFAULT_PAGE_INTERVAL = 5.0
 CONNECT_TIMEOUT = 10.0
@@ -76,12 +85,41 @@ class RateLimitedError(ApiError):
     """DocuSign's rate limit was hit and the wait does not fit in this run."""
 
 
+class ReplyShapeError(ApiError):
+    """A 200 reply whose content is not what the API documents; the saved state is kept."""
+
+    def __init__(self, message: str, trace_token: str) -> None:
+        super().__init__(with_trace_token(message, trace_token), 200, "MALFORMED_REPLY", trace_token)
+
+
+class StopReason(enum.Enum):
+    """Why an event type's fetch ended."""
+
+    CAUGHT_UP = "caught up"
+    EVENT_BUDGET = "event budget"
+    TIME_BUDGET = "time budget"
+    RATE_LIMIT = "rate limit"
+    ERROR = "error"
+
+
+class Stopped(Exception):
+    """Raised by a fetcher to end early for a reason that is not an error (budget or time)."""
+
+    def __init__(self, reason: StopReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+def with_trace_token(message: str, token: str) -> str:
+    return f"{message} (X-DocuSign-TraceToken: {token})" if token else message
+
+
 # ============================================================================ settings
 
 
 @dataclass(frozen=True)
 class Hosts:
-    """Base URLs of the four DocuSign services for one environment (or one gateway)."""
+    """Base URLs of the DocuSign services for one environment (or one gateway)."""
 
     oauth: str
     monitor: str
@@ -117,7 +155,7 @@ class Hosts:
                 "https://api.docusign.net/management",
                 PROD_OAUTH_HOST,
             )
-        # Any other host is a gateway serving all four APIs under its own base (emulator, corporate gateway).
+        # Any other host is a gateway serving all the APIs under its own base (emulator, corporate gateway).
         base = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
         return cls(base, base, f"{base}/management", netloc)
 
@@ -171,8 +209,18 @@ def _seconds(params: dict[str, Any], name: str, label: str, default: float, maxi
 
 
 @dataclass(frozen=True)
+class Budget:
+    """An event type's per-fetch event budget: its instance parameter, default and maximum."""
+
+    param: str
+    label: str
+    default: int
+    maximum: int
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Instance parameters, validated once."""
+    """Instance parameters, validated once. Event types come from ``EVENT_TYPES`` (section event types)."""
 
     hosts: Hosts
     integration_key: str
@@ -182,8 +230,7 @@ class Settings:
     account_id: str
     organization_id: str
     event_types: tuple[str, ...]
-    max_customer_events: int
-    max_user_events: int
+    budgets: dict[str, int]
     first_fetch: str
     verify: bool
     proxy: bool
@@ -195,37 +242,28 @@ class Settings:
         hosts = Hosts.for_server_url(str(params.get("url") or "https://account.docusign.com"))
         credentials = params.get("credentials") or {}
         key_text = credentials.get("password", "") if isinstance(credentials, dict) else str(credentials)
-        raw_types = argToList(params.get("event_types") or [CUSTOMER_EVENTS])
+        # The yml's default selects every type; so does a missing parameter.
+        raw_types = argToList(params.get("event_types") or list(EVENT_TYPES))
         unknown = [t for t in raw_types if t not in EVENT_TYPES]
         if unknown:
             raise DocusignError(f"Unknown event type(s) {unknown}; choose from {list(EVENT_TYPES)}.")
         event_types = tuple(t for t in EVENT_TYPES if t in raw_types)
-        wants_users = AUDIT_USERS in event_types
+        needed = {p for t in event_types for p in EVENT_TYPES[t].needs}
         settings = cls(
             hosts=hosts,
             integration_key=_guid(params, "integration_key", "Integration Key", required=True),
             user_id=_guid(params, "user_id", "User ID", required=True),
             redirect_url=str(params.get("redirect_url") or "").strip(),
             private_key_text=key_text or "",
-            account_id=_guid(params, "account_id", "Account ID (needed for Audit Users)", required=wants_users),
+            account_id=_guid(params, "account_id", "Account ID (needed for Audit Users)", "account_id" in needed),
             organization_id=_guid(
-                params, "organization_id", "Organization ID (needed for Audit Users)", required=wants_users
+                params, "organization_id", "Organization ID (needed for Audit Users)", "organization_id" in needed
             ),
             event_types=event_types,
-            max_customer_events=_bounded_int(
-                params,
-                "max_customer_events_per_fetch",
-                "Maximum number of customer events per fetch",
-                MONITOR_PAGE_MAX,
-                MAX_CUSTOMER_EVENTS,
-            ),
-            max_user_events=_bounded_int(
-                params,
-                "max_user_events_per_fetch",
-                "Maximum number of user data events per fetch",
-                1250,
-                MAX_USER_EVENTS,
-            ),
+            budgets={
+                name: _bounded_int(params, t.budget.param, t.budget.label, t.budget.default, t.budget.maximum)
+                for name, t in EVENT_TYPES.items()
+            },
             first_fetch=str(params.get("first_fetch") or "1 day").strip(),
             verify=not argToBoolean(params.get("insecure") or False),
             proxy=argToBoolean(params.get("proxy") or False),
@@ -239,11 +277,9 @@ class Settings:
 
     @property
     def scopes(self) -> tuple[str, ...]:
-        """The OAuth scopes the selected event types need."""
-        scopes = ["signature", "impersonation"]
-        if AUDIT_USERS in self.event_types:
-            scopes += ["organization_read", "user_read"]
-        return tuple(scopes)
+        """The OAuth scopes the selected event types need, in DocuSign's documented order."""
+        wanted = {s for t in self.event_types for s in EVENT_TYPES[t].scopes} | set(BASE_SCOPES)
+        return tuple(s for s in (*BASE_SCOPES, *USER_SCOPES) if s in wanted)
 
     def first_fetch_time(self) -> datetime:
         try:
@@ -315,7 +351,59 @@ def build_assertion(settings: Settings, scopes: Iterable[str], now: datetime | N
     return jwt.encode(claims, load_private_key(settings.private_key_text), algorithm="RS256")
 
 
-# ============================================================================ token source
+# ============================================================================ token cache and source
+
+
+@dataclass(frozen=True)
+class CachedToken:
+    token: str
+    expires_at: datetime
+    lifetime: int
+    scopes: frozenset[str]
+
+    def usable(self, scopes: Iterable[str], now: datetime) -> bool:
+        """Covers ``scopes`` with more than the renewal margin left (a quarter of a short-lived token's life)."""
+        margin = min(TOKEN_RENEW_MARGIN, self.lifetime / 4)
+        return set(scopes) <= self.scopes and self.expires_at - now > timedelta(seconds=margin)
+
+
+class TokenCache:
+    """The access token in the integration context; owns its keys there."""
+
+    KEYS = ("access_token", "token_expires_at", "token_lifetime", "token_scopes")
+
+    def read(self) -> CachedToken | None:
+        context = get_integration_context()
+        token, expires_at = context.get("access_token"), context.get("token_expires_at")
+        if not token or not expires_at:
+            return None
+        try:
+            expiry = as_utc(date_parser.isoparse(str(expires_at)))
+        except (ValueError, OverflowError):
+            return None
+        lifetime = arg_to_number(context.get("token_lifetime")) or JWT_LIFETIME
+        return CachedToken(str(token), expiry, lifetime, frozenset(context.get("token_scopes") or []))
+
+    def write(self, token: CachedToken) -> None:
+        context = get_integration_context()
+        context.update(
+            access_token=token.token,
+            token_expires_at=token.expires_at.isoformat(),
+            token_lifetime=token.lifetime,
+            token_scopes=sorted(token.scopes, key=_scope_order),
+        )
+        set_integration_context(context)
+
+    @classmethod
+    def clear(cls, also: Iterable[str] = ()) -> list[str]:
+        """Forget the token (and the ``also`` keys); returns the keys removed."""
+        context = get_integration_context()
+        removed = [k for k in (*cls.KEYS, *also) if k in context]
+        for key in removed:
+            context.pop(key)
+        set_integration_context(context)
+        return removed
+
 
 OAUTH_ERRORS = {
     "consent_required": (
@@ -351,33 +439,41 @@ OAUTH_ERRORS = {
 }
 
 
-TOKEN_CACHE_KEYS = ("access_token", "token_expires_at", "token_lifetime", "token_scopes")
+def oauth_error_message(body: dict[str, Any], scopes: Iterable[str]) -> str:
+    code = str(body.get("error") or "")
+    description = str(body.get("error_description") or "")
+    key = description if description in OAUTH_ERRORS else code
+    template = OAUTH_ERRORS.get(key)
+    if template is None:
+        return f"DocuSign refused the token request: {code or 'unknown error'} {description}".strip()
+    return template.format(scopes=" ".join(scopes), description=description or code)
+
+
+def _scope_order(scope: str) -> int:
+    order = (*BASE_SCOPES, *USER_SCOPES)
+    return order.index(scope) if scope in order else len(order)
 
 
 class TokenSource:
-    """Access tokens from the JWT grant, cached in the integration context with their expiry and scopes."""
+    """Access tokens from DocuSign's JWT grant, cached in the integration context."""
 
-    def __init__(self, settings: Settings, post_token: Callable[[str], dict[str, Any]]) -> None:
+    def __init__(self, settings: Settings, transport: "Transport", cache: TokenCache | None = None) -> None:
         self.settings = settings
-        self._post_token = post_token
+        self.transport = transport
+        self.cache = cache or TokenCache()
 
     def get(self, scopes: Iterable[str], now: datetime | None = None) -> str:
         """A token covering ``scopes`` with more than 15 minutes left, minting one when needed."""
         now = now or datetime.now(UTC)
         wanted = set(scopes)
-        cached = get_integration_context()
-        expires_at = cached.get("token_expires_at")
-        # Short-lived tokens (under an hour) are renewed a quarter of their life early instead of 15 minutes.
-        margin = min(TOKEN_RENEW_MARGIN, (arg_to_number(cached.get("token_lifetime")) or JWT_LIFETIME) / 4)
-        if (
-            cached.get("access_token")
-            and expires_at
-            and wanted <= set(cached.get("token_scopes") or [])
-            and as_utc(date_parser.isoparse(expires_at)) - now > timedelta(seconds=margin)
-        ):
-            add_sensitive_log_strs(str(cached["access_token"]))
-            return str(cached["access_token"])
+        cached = self.cache.read()
+        if cached and cached.usable(wanted, now):
+            add_sensitive_log_strs(cached.token)
+            return cached.token
         return self._mint(sorted(wanted, key=_scope_order), now)
+
+    def invalidate(self) -> None:
+        self.cache.clear()
 
     def _mint(self, scopes: list[str], now: datetime) -> str:
         """A token for everything the instance needs; for just ``scopes`` when consent covers no more, so a
@@ -398,43 +494,72 @@ class TokenSource:
             lifetime = max(60, min(int(float(reply.get("expires_in") or JWT_LIFETIME)), 86400))
         except (TypeError, ValueError, OverflowError):
             lifetime = JWT_LIFETIME
-        scopes = everything
-        context = get_integration_context()
-        context.update(
-            access_token=token,
-            token_expires_at=(now + timedelta(seconds=lifetime)).isoformat(),
-            token_lifetime=lifetime,
-            token_scopes=scopes,
-        )
-        set_integration_context(context)
+        self.cache.write(CachedToken(token, now + timedelta(seconds=lifetime), lifetime, frozenset(everything)))
         return token
 
     def _request_token(self, scopes: list[str], now: datetime) -> dict[str, Any]:
         assertion = build_assertion(self.settings, scopes, now)
-        add_sensitive_log_strs(assertion)  # the platform's debug log masks it should a request dump include it
-        return self._post_token(assertion)
+        add_sensitive_log_strs(assertion)  # the platform's LOG masks it should a request dump include it
+        url = urljoin(self.settings.hosts.oauth, "/oauth/token")
+        form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
+        res = self.transport.send("POST", url, "oauth.token", data=form, headers={"Accept": "application/json"})
+        body = _json_or_none(res)
+        if res.status_code == 200 and isinstance(body, dict):
+            return body
+        if isinstance(body, dict) and body.get("error"):
+            raise ApiError(
+                with_trace(oauth_error_message(body, self.settings.scopes), res),
+                res.status_code,
+                str(body.get("error")),
+                trace_token_of(res),
+            )
+        raise api_error(res, "oauth", "requesting an access token")
 
-    @staticmethod
-    def invalidate() -> None:
-        context = get_integration_context()
-        for name in TOKEN_CACHE_KEYS:
-            context.pop(name, None)
-        set_integration_context(context)
+
+# ============================================================================ run context
 
 
-def _scope_order(scope: str) -> int:
-    order = ("signature", "impersonation", "organization_read", "user_read")
-    return order.index(scope) if scope in order else len(order)
+class Deadline:
+    """The run's time budget on a monotonic clock."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.ends_at = clock() + seconds
+
+    def remaining(self) -> float:
+        return self.ends_at - self._clock()
 
 
-def oauth_error_message(body: dict[str, Any], scopes: Iterable[str]) -> str:
-    code = str(body.get("error") or "")
-    description = str(body.get("error_description") or "")
-    key = description if description in OAUTH_ERRORS else code
-    template = OAUTH_ERRORS.get(key)
-    if template is None:
-        return f"DocuSign refused the token request: {code or 'unknown error'} {description}".strip()
-    return template.format(scopes=" ".join(scopes), description=description or code)
+@dataclass
+class CallStats:
+    """What the run did over HTTP; reported in the run report."""
+
+    calls: int = 0
+    retries: int = 0
+    waits: int = 0
+    waited_seconds: float = 0.0
+    token_renewals: int = 0
+    by_endpoint: dict[str, int] = field(default_factory=dict)
+
+    def count(self, endpoint: str) -> None:
+        self.calls += 1
+        self.by_endpoint[endpoint] = self.by_endpoint.get(endpoint, 0) + 1
+
+
+@dataclass
+class RunContext:
+    """What one command run shares: its deadline, how to sleep and tell the time, and its call counters."""
+
+    deadline: Deadline
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds))
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    stats: CallStats = field(default_factory=CallStats)
+    page_interval: float = 0.0  # pause between Monitor pages
+
+    @classmethod
+    def for_settings(cls, settings: Settings, **overrides: Any) -> "RunContext":
+        values = {"deadline": Deadline(settings.time_budget), "page_interval": settings.page_interval, **overrides}
+        return cls(**values)
 
 
 # ============================================================================ HTTP policy and client
@@ -442,23 +567,40 @@ def oauth_error_message(body: dict[str, Any], scopes: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How the client retries: bounded exponential backoff with jitter, and rate-limit waits.
+    """How one request is retried, as one small immutable object (like urllib3's ``Retry``): ``increment``
+    returns the policy with one retry used, ``is_exhausted`` says when to give up.
 
-    Like urllib3's ``Retry``: one small object, no I/O of its own.
+    Transient failures (timeouts, dropped connections, 5xx) are retried with bounded exponential backoff and
+    jitter; rate limits (429, DocuSign's ``*_APIINVOCATION_LIMIT_EXCEEDED``) are waited out as DocuSign asks.
+    Permanent failures (certificate errors, DNS failures, a 4xx other than 401/429) are never retried.
     """
 
-    transient_retries: int = 4  # 5xx, timeouts, dropped connections
-    rate_limit_waits: int = 3  # waits on 429 / *_APIINVOCATION_LIMIT_EXCEEDED per call
+    transient: int = 4  # retries of timeouts, dropped connections and 5xx
+    rate_limit: int = 3  # waits on rate limits
     backoff_base: float = 1.0
     backoff_max: float = 30.0
     jitter: float = 0.5
+    burst_window: float = 30.0  # DocuSign's burst limit counts calls per 30 seconds
+    history: tuple[str, ...] = ()  # what happened so far: "transient" or "rate limit", oldest first
+
+    def increment(self, rate_limited: bool = False) -> "RetryPolicy":
+        return replace(self, history=(*self.history, "rate limit" if rate_limited else "transient"))
+
+    @property
+    def failures(self) -> int:
+        return self.history.count("transient")
+
+    @property
+    def waits(self) -> int:
+        return self.history.count("rate limit")
+
+    def is_exhausted(self) -> bool:
+        return self.failures > self.transient or self.waits > self.rate_limit
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """Seconds to wait before retry number ``attempt`` (1-based)."""
         delay = min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
         return delay * (1 - self.jitter + self.jitter * rand())
-
-    burst_window: float = 30.0  # DocuSign's burst limit counts calls per 30 seconds
 
     def rate_limit_wait(self, headers: Any, now_epoch: float, code: str = "") -> float | None:
         """Seconds DocuSign asks us to wait, from ``Retry-After`` or ``X-RateLimit-Reset``; None if unsaid.
@@ -484,28 +626,194 @@ class RetryPolicy:
                 return None
         return None
 
+    @staticmethod
+    def is_transient(exc: BaseException) -> bool:
+        """A timeout or dropped connection; not a certificate, proxy, URL or name-resolution failure."""
+        cause = exc.exception if isinstance(exc, DemistoException) and exc.exception is not None else exc
+        permanent = (
+            requests.exceptions.SSLError,
+            requests.exceptions.ProxyError,
+            requests.exceptions.InvalidURL,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        )
+        if isinstance(cause, permanent) or _is_name_resolution_failure(cause):
+            return False
+        return isinstance(cause, requests.exceptions.Timeout | requests.exceptions.ConnectionError)
 
-@dataclass
-class CallStats:
-    """What the client did during one command; reported in the run's summary line."""
 
-    calls: int = 0
-    retries: int = 0
-    waits: int = 0
-    waited_seconds: float = 0.0
-    token_renewals: int = 0
-    by_endpoint: dict[str, int] = field(default_factory=dict)
+def _is_name_resolution_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(6):  # the cause chain of a requests error is short
+        if seen is None:
+            return False
+        if isinstance(seen, socket.gaierror) or type(seen).__name__ == "NameResolutionError":
+            return True
+        text = str(seen)
+        if "Name or service not known" in text or "Failed to resolve" in text or "nodename nor servname" in text:
+            return True
+        nested = seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None
+        seen = getattr(seen, "reason", None) or nested or seen.__cause__ or seen.__context__
+    return False
 
 
-class Deadline:
-    """The run's time budget on a monotonic clock."""
+def _transport_reason(exc: BaseException) -> str:
+    cause = exc.exception if isinstance(exc, DemistoException) and exc.exception is not None else exc
+    if isinstance(cause, requests.exceptions.SSLError):
+        return (
+            "the TLS certificate was not accepted (SSLError). If the server uses a private CA, add it to the "
+            "engine's trusted certificates, or select Trust any certificate"
+        )
+    if _is_name_resolution_failure(cause):
+        return f"the host name could not be resolved ({type(cause).__name__}); check the Server URL"
+    return type(cause).__name__
 
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self.ends_at = clock() + seconds
 
-    def remaining(self) -> float:
-        return self.ends_at - self._clock()
+class Transport(BaseClient):
+    """HTTP only: one logical request with retries, rate-limit waits and call counting (the platform's
+    ``BaseClient`` underneath, given one number as timeout; each call gets (connect, read) timeouts)."""
+
+    def __init__(self, settings: Settings, ctx: RunContext, policy: RetryPolicy | None = None) -> None:
+        # REQUESTS_TIMEOUT may override the constructor's number; it becomes the read timeout of every call.
+        super().__init__(settings.hosts.oauth, verify=settings.verify, proxy=settings.proxy, timeout=READ_TIMEOUT)
+        self.ctx = ctx
+        self.policy = policy or RetryPolicy()
+
+    def send(self, method: str, url: str, endpoint: str, **kwargs: Any) -> requests.Response:
+        """The reply after transient failures were retried and rate limits waited out when the budget allows."""
+        retry = self.policy
+        while True:
+            self.ctx.stats.count(endpoint)
+            try:
+                res = self._http_request(
+                    method,
+                    full_url=url,
+                    resp_type="response",
+                    ok_codes=ALL_STATUSES,
+                    timeout=(CONNECT_TIMEOUT, self.timeout),
+                    **kwargs,
+                )
+            except (DemistoException, requests.exceptions.RequestException) as exc:
+                retry = retry.increment()
+                if not RetryPolicy.is_transient(exc) or retry.is_exhausted():
+                    raise DocusignError(
+                        f"DocuSign could not be reached when calling {endpoint} ({urlsplit(url).netloc})"
+                        + (f" after {retry.failures} attempts" if retry.failures > 1 else "")
+                        + f": {_transport_reason(exc)}"
+                    ) from None
+                self._pause(retry.backoff(retry.failures), endpoint, "transport error")
+                continue
+            if is_rate_limited(res):
+                retry = retry.increment(rate_limited=True)
+                self._pause(self._rate_limit_wait(res, retry, endpoint), endpoint, "rate limit", res)
+                continue
+            if res.status_code >= 500 and not retry.increment().is_exhausted():
+                retry = retry.increment()
+                self._pause(retry.backoff(retry.failures), endpoint, f"HTTP {res.status_code}", res)
+                continue
+            return res
+
+    def _rate_limit_wait(self, res: requests.Response, retry: RetryPolicy, endpoint: str) -> float:
+        """How long to wait out a rate limit; RateLimitedError when that does not fit in this run."""
+        code = error_code_of(res)
+        wait = retry.rate_limit_wait(res.headers, time.time(), code)
+        if wait is None:
+            wait = retry.backoff(retry.waits)
+        if retry.is_exhausted() or wait > self.ctx.deadline.remaining():
+            message = (
+                f"DocuSign's API rate limit was reached when calling {endpoint} ({code or res.status_code}); the "
+                f"limit resets in {wait:.0f} s, so this run stops here and the next run continues from the saved "
+                "state."
+            )
+            raise RateLimitedError(with_trace(message, res), res.status_code, code, trace_token_of(res))
+        return wait
+
+    def _pause(self, seconds: float, endpoint: str, reason: str, res: requests.Response | None = None) -> None:
+        if seconds > self.ctx.deadline.remaining():
+            message = f"Out of time for this run while retrying {endpoint} ({reason})."
+            raise DocusignError(with_trace(message, res) if res is not None else message)
+        stats = self.ctx.stats
+        if reason == "rate limit":
+            stats.waits += 1
+            stats.waited_seconds += seconds
+        else:
+            stats.retries += 1
+        demisto.debug(f"Docusign: {reason} on {endpoint}; waiting {seconds:.1f} s")
+        self.ctx.sleep(seconds)
+
+
+ALL_STATUSES = tuple(range(100, 600))
+# What each API needs; a token minted for more is reused (see TokenSource._mint).
+API_SCOPES = {"monitor": BASE_SCOPES, "oauth": BASE_SCOPES}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful JSON reply and its trace token, so checks of its content can cite it."""
+
+    body: Any
+    trace_token: str
+
+
+class DocuSignClient:
+    """DocuSign's APIs with a bearer token: base URLs, the auth header, 401-renew-once, actionable errors."""
+
+    def __init__(self, settings: Settings, ctx: RunContext | None = None, policy: RetryPolicy | None = None) -> None:
+        self.settings = settings
+        self.ctx = ctx or RunContext.for_settings(settings)
+        self.transport = Transport(settings, self.ctx, policy)
+        self.tokens = TokenSource(settings, self.transport)
+
+    def get(self, url: str, endpoint: str, api: str, params: dict[str, Any] | None = None) -> Reply:
+        """GET a DocuSign API; raises ApiError with an actionable message unless the reply is JSON with 200."""
+        renewed = False
+        while True:
+            token = self.tokens.get(API_SCOPES.get(api, self.settings.scopes))
+            headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+            res = self.transport.send("GET", url, endpoint, params=params, headers=headers)
+            if res.status_code == 401 and not renewed:
+                # Tokens can be revoked or expire early: mint a new one once, then give up.
+                renewed = True
+                self.ctx.stats.token_renewals += 1
+                self.tokens.invalidate()
+                continue
+            if res.status_code != 200:
+                raise api_error(res, api, f"calling {endpoint}")
+            body = _json_or_none(res)
+            if body is None:
+                raise ApiError(
+                    with_trace(f"DocuSign returned a reply that is not JSON when calling {endpoint}.", res),
+                    res.status_code,
+                    "MALFORMED_REPLY",
+                    trace_token_of(res),
+                )
+            return Reply(body, trace_token_of(res))
+
+
+def _json_or_none(res: requests.Response) -> Any:
+    try:
+        return res.json()
+    except ValueError:
+        return None
+
+
+def trace_token_of(res: requests.Response) -> str:
+    return res.headers.get("X-DocuSign-TraceToken", "")
+
+
+def with_trace(message: str, res: requests.Response) -> str:
+    return with_trace_token(message, trace_token_of(res))
+
+
+def error_code_of(res: requests.Response) -> str:
+    body = _json_or_none(res)
+    return str(body.get("errorCode") or "") if isinstance(body, dict) else ""
+
+
+def is_rate_limited(res: requests.Response) -> bool:
+    if res.status_code in (429, 444):
+        return True
+    return res.status_code == 400 and error_code_of(res) in RATE_LIMIT_CODES
 
 
 API_FORBIDDEN_HINTS = {
@@ -524,184 +832,6 @@ API_FORBIDDEN_HINTS = {
         "(Account ID)."
     ),
 }
-
-
-class DocuSignClient(BaseClient):
-    """The one place for base URLs, the auth header, 401-renew-once, retries, rate limits and trace tokens."""
-
-    def __init__(
-        self,
-        settings: Settings,
-        policy: RetryPolicy | None = None,
-        sleep: Callable[[float], None] | None = None,
-        deadline: Deadline | None = None,
-    ) -> None:
-        # The platform's constructor takes one number (float(timeout)); REQUESTS_TIMEOUT may override it. It
-        # becomes the read timeout of every call, with a short connect timeout so a dead host fails fast.
-        super().__init__(settings.hosts.oauth, verify=settings.verify, proxy=settings.proxy, timeout=READ_TIMEOUT)
-        self.settings = settings
-        self.policy = policy or RetryPolicy()
-        self.sleep = sleep or time.sleep
-        self.deadline = deadline or Deadline(settings.time_budget)
-        self.stats = CallStats()
-        self.last_trace_token = ""  # of the last JSON reply, for errors found in its content
-        self.tokens = TokenSource(settings, self._post_token)
-
-    # -- OAuth (no bearer token)
-
-    def _post_token(self, assertion: str) -> dict[str, Any]:
-        url = urljoin(self.settings.hosts.oauth, "/oauth/token")
-        form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
-        res = self._send("POST", url, "oauth.token", data=form, headers={"Accept": "application/json"})
-        body = _json_or_none(res)
-        if res.status_code == 200 and isinstance(body, dict):
-            return body
-        if isinstance(body, dict) and body.get("error"):
-            raise ApiError(
-                with_trace(oauth_error_message(body, self.settings.scopes), res),
-                res.status_code,
-                str(body.get("error")),
-                trace_token_of(res),
-            )
-        raise api_error(res, "oauth", "requesting an access token")
-
-    # -- APIs (bearer token)
-
-    def get_json(self, url: str, endpoint: str, api: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a DocuSign API and return its JSON; raises ApiError with an actionable message."""
-        renewed = False
-        while True:
-            token = self.tokens.get(API_SCOPES.get(api, self.settings.scopes))
-            res = self._send(
-                "GET",
-                url,
-                endpoint,
-                params=params,
-                headers={
-                    "Authorization": f"Bearer {token}",
-                    "Accept": "application/json",
-                },
-            )
-            if res.status_code == 401 and not renewed:
-                # Tokens can be revoked or expire early: mint a new one once, then give up.
-                renewed = True
-                self.stats.token_renewals += 1
-                self.tokens.invalidate()
-                continue
-            if res.status_code != 200:
-                raise api_error(res, api, f"calling {endpoint}")
-            body = _json_or_none(res)
-            if body is None:
-                raise ApiError(
-                    with_trace(f"DocuSign returned a reply that is not JSON when calling {endpoint}.", res),
-                    res.status_code,
-                    "MALFORMED_REPLY",
-                    trace_token_of(res),
-                )
-            self.last_trace_token = trace_token_of(res)
-            return body
-
-    def _send(self, method: str, url: str, endpoint: str, **kwargs: Any) -> requests.Response:
-        """One logical request: transient failures retried, rate limits waited out when the budget allows."""
-        transient = rate_waits = 0
-        while True:
-            self.stats.calls += 1
-            self.stats.by_endpoint[endpoint] = self.stats.by_endpoint.get(endpoint, 0) + 1
-            try:
-                res = self._http_request(
-                    method,
-                    full_url=url,
-                    resp_type="response",
-                    ok_codes=ALL_STATUSES,
-                    timeout=(CONNECT_TIMEOUT, self.timeout),
-                    **kwargs,
-                )
-            except (DemistoException, requests.exceptions.RequestException) as exc:
-                transient += 1
-                if transient > self.policy.transient_retries:
-                    raise DocusignError(
-                        f"DocuSign could not be reached when calling {endpoint} after {transient} attempts: "
-                        f"{_transport_reason(exc)}"
-                    ) from None
-                self._pause(self.policy.backoff(transient), endpoint, "transport error")
-                continue
-            if is_rate_limited(res):
-                rate_waits += 1
-                wait = self.policy.rate_limit_wait(res.headers, time.time(), error_code_of(res))
-                if wait is None:
-                    wait = self.policy.backoff(rate_waits)
-                if rate_waits > self.policy.rate_limit_waits or wait > self.deadline.remaining():
-                    raise RateLimitedError(
-                        with_trace(
-                            f"DocuSign's API rate limit was reached when calling {endpoint} "
-                            f"({error_code_of(res) or res.status_code}); the limit resets in {wait:.0f} s, "
-                            "so this run stops here and the next run continues from the saved state.",
-                            res,
-                        ),
-                        res.status_code,
-                        error_code_of(res),
-                        trace_token_of(res),
-                    )
-                self._pause(wait, endpoint, "rate limit", res)
-                continue
-            if res.status_code >= 500 and transient < self.policy.transient_retries:
-                transient += 1
-                self._pause(self.policy.backoff(transient), endpoint, f"HTTP {res.status_code}", res)
-                continue
-            return res
-
-    def _pause(self, seconds: float, endpoint: str, reason: str, res: requests.Response | None = None) -> None:
-        if seconds > self.deadline.remaining():
-            message = f"Out of time for this run while retrying {endpoint} ({reason})."
-            raise DocusignError(with_trace(message, res) if res is not None else message)
-        if reason == "rate limit":
-            self.stats.waits += 1
-            self.stats.waited_seconds += seconds
-        else:
-            self.stats.retries += 1
-        demisto.debug(f"Docusign: {reason} on {endpoint}; waiting {seconds:.1f} s")
-        self.sleep(seconds)
-
-
-ALL_STATUSES = tuple(range(100, 600))
-# What each API needs; a token minted for more is reused (see TokenSource._mint).
-API_SCOPES = {"monitor": ("signature", "impersonation"), "oauth": ("signature", "impersonation")}
-
-
-def _json_or_none(res: requests.Response) -> Any:
-    try:
-        return res.json()
-    except ValueError:
-        return None
-
-
-def _transport_reason(exc: BaseException) -> str:
-    if isinstance(exc, DemistoException) and exc.exception is not None:
-        exc = exc.exception
-    return type(exc).__name__
-
-
-def trace_token_of(res: requests.Response) -> str:
-    return res.headers.get("X-DocuSign-TraceToken", "")
-
-
-def with_trace(message: str, res: requests.Response) -> str:
-    return with_trace_token(message, trace_token_of(res))
-
-
-def with_trace_token(message: str, token: str) -> str:
-    return f"{message} (X-DocuSign-TraceToken: {token})" if token else message
-
-
-def error_code_of(res: requests.Response) -> str:
-    body = _json_or_none(res)
-    return str(body.get("errorCode") or "") if isinstance(body, dict) else ""
-
-
-def is_rate_limited(res: requests.Response) -> bool:
-    if res.status_code in (429, 444):
-        return True
-    return res.status_code == 400 and error_code_of(res) in RATE_LIMIT_CODES
 
 
 def api_error(res: requests.Response, api: str, doing: str) -> ApiError:
@@ -729,34 +859,61 @@ def api_error(res: requests.Response, api: str, doing: str) -> ApiError:
 
 
 # ============================================================================ endpoints
+# One function per endpoint: it builds the request and checks the reply's shape, citing its trace token.
 
 
 def get_userinfo(client: DocuSignClient) -> dict[str, Any]:
-    return client.get_json(urljoin(client.settings.hosts.oauth, "/oauth/userinfo"), "oauth.userinfo", "oauth")
+    reply = client.get(urljoin(client.settings.hosts.oauth, "/oauth/userinfo"), "oauth.userinfo", "oauth")
+    if not isinstance(reply.body, dict):
+        raise ReplyShapeError("DocuSign's userinfo reply is not an object.", reply.trace_token)
+    return reply.body
 
 
 def get_monitor_stream(client: DocuSignClient, cursor: str, limit: int) -> dict[str, Any]:
+    """A Monitor page: ``data`` (events) and ``endCursor`` (where the next page starts)."""
     url = urljoin(client.settings.hosts.monitor, "/api/v2.0/datasets/monitor/stream")
-    return client.get_json(url, "monitor.stream", "monitor", params={"cursor": cursor, "limit": limit})
+    reply = client.get(url, "monitor.stream", "monitor", params={"cursor": cursor, "limit": limit})
+    page = reply.body
+    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+        raise ReplyShapeError(
+            "DocuSign Monitor returned a page without endCursor or data; the cursor was kept.", reply.trace_token
+        )
+    if not isinstance(page.get("endCursor"), str) or not page["endCursor"]:
+        raise ReplyShapeError(
+            "DocuSign Monitor returned a page without endCursor or data; the cursor was kept.", reply.trace_token
+        )
+    return page
 
 
 def get_admin_users(
     client: DocuSignClient, params: dict[str, Any] | None = None, next_url: str | None = None
 ) -> dict[str, Any]:
+    """An Admin users page: ``users`` and ``paging.next``."""
     settings = client.settings
     url = next_url or urljoin(settings.hosts.admin, f"/v2/organizations/{settings.organization_id}/users")
-    return client.get_json(url, "admin.users", "admin", params=None if next_url else params)
+    reply = client.get(url, "admin.users", "admin", params=None if next_url else params)
+    return _users_page(reply, "DocuSign Admin API")
 
 
 def get_esign_users(client: DocuSignClient, base_uri: str, start_position: int, count: int) -> dict[str, Any]:
+    """An eSignature users page: ``users`` and ``totalSetSize``."""
     url = urljoin(base_uri, f"/restapi/v2.1/accounts/{client.settings.account_id}/users")
     params = {"additional_info": "true", "count": count, "start_position": start_position}
-    return client.get_json(url, "esign.users", "esign", params=params)
+    return _users_page(client.get(url, "esign.users", "esign", params=params), "DocuSign eSignature API")
 
 
 def get_esign_user(client: DocuSignClient, base_uri: str, user_id: str) -> dict[str, Any]:
     url = urljoin(base_uri, f"/restapi/v2.1/accounts/{client.settings.account_id}/users/{user_id}")
-    return client.get_json(url, "esign.user", "esign", params={"additional_info": "true"})
+    reply = client.get(url, "esign.user", "esign", params={"additional_info": "true"})
+    if not isinstance(reply.body, dict):
+        raise ReplyShapeError("DocuSign eSignature API returned a user that is not an object.", reply.trace_token)
+    return reply.body
+
+
+def _users_page(reply: Reply, api: str) -> dict[str, Any]:
+    if not isinstance(reply.body, dict) or not isinstance(reply.body.get("users"), list):
+        raise ReplyShapeError(f"{api} returned a users page without a users list; state was kept.", reply.trace_token)
+    return reply.body
 
 
 def account_base_uri(client: DocuSignClient) -> str:
@@ -778,6 +935,87 @@ def account_base_uri(client: DocuSignClient) -> str:
     context.update(base_uri=base_uri, base_uri_account_id=account_id)
     set_integration_context(context)
     return base_uri
+
+
+ACCOUNT_CACHE_KEYS = ("base_uri", "base_uri_account_id")
+
+# ============================================================================ paging
+# DocuSign pages three ways. A paginator owns its token (what to ask for next) and knows when paging is over;
+# ``paginate`` is the one loop that drives them, within the run's time.
+
+
+class Paginator:
+    def __init__(self, start: Any) -> None:
+        self.current = start
+        self.finished = False
+
+    def advance(self, page: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class CursorPaginator(Paginator):
+    """Monitor: the next page starts at ``endCursor``; an empty page, or the cursor sent, means caught up."""
+
+    def advance(self, page: dict[str, Any]) -> None:
+        self.finished = not page["data"] or page["endCursor"] == self.current
+        self.current = page["endCursor"]
+
+
+class NextLinkPaginator(Paginator):
+    """Admin: ``paging.next`` is the next page's URL; followed only on the Admin API's host, and never twice."""
+
+    def __init__(self, allowed_base: str) -> None:
+        super().__init__(None)
+        self._origin = urlsplit(allowed_base)[:2]
+        self._followed: set[str] = set()
+
+    def advance(self, page: dict[str, Any]) -> None:
+        paging = page.get("paging")
+        next_url = str(paging.get("next") or "") if isinstance(paging, dict) else ""
+        if not next_url or not page["users"]:
+            self.finished = True
+            return
+        if urlsplit(next_url)[:2] != self._origin:
+            # The bearer token goes only where the Admin API lives.
+            raise ApiError(
+                f"DocuSign Admin API paging pointed to another host ({urlsplit(next_url).netloc}); not followed."
+            )
+        if next_url in self._followed:
+            raise DocusignError("DocuSign Admin API paging did not finish within this run (repeated page).")
+        self._followed.add(next_url)
+        self.current = next_url
+
+
+class OffsetPaginator(Paginator):
+    """eSignature: ``start_position`` moves by the users returned until ``totalSetSize`` is reached."""
+
+    def __init__(self, start: int, total: int) -> None:
+        super().__init__(start)
+        self.total = total
+        self.finished = start >= total
+
+    def advance(self, page: dict[str, Any]) -> None:
+        self.total = arg_to_number(page.get("totalSetSize")) or self.total  # the account size stays current
+        self.current += len(page["users"])
+        self.finished = not page["users"] or self.current >= self.total
+
+
+def paginate(
+    paginator: Paginator, request: Callable[[Any], dict[str, Any]], ctx: RunContext, interval: float = 0.0
+) -> Iterator[dict[str, Any]]:
+    """Pages until the paginator is finished; ``Stopped(TIME_BUDGET)`` when the run's time is up before the
+    next request (``interval`` seconds are waited between pages and must fit too)."""
+    first = True
+    while not paginator.finished:
+        remaining = ctx.deadline.remaining()
+        if remaining <= 0 or (not first and interval > remaining):
+            raise Stopped(StopReason.TIME_BUDGET)
+        if not first and interval:
+            ctx.sleep(interval)
+        page = request(paginator.current)
+        first = False
+        paginator.advance(page)
+        yield page
 
 
 # ============================================================================ event shaping
@@ -814,13 +1052,13 @@ def parse_time(text: Any) -> datetime | None:
     return None
 
 
-def shape_customer_event(raw: Any, fetched_at: datetime) -> tuple[dict[str, Any], bool]:
-    """The event as DocuSign sent it plus ``source_log_type`` and ``_time``; second value: timestamp was usable."""
+def shape_customer_event(raw: Any, fetched_at: datetime) -> tuple[dict[str, Any], datetime | None]:
+    """The event as DocuSign sent it plus ``source_log_type`` and ``_time``; second value: its own timestamp."""
     event = dict(raw) if isinstance(raw, dict) else {"raw_event": raw}
     when = parse_time(event.get("timestamp"))
-    event["source_log_type"] = SOURCE_LOG_TYPE[CUSTOMER_EVENTS]
+    event["source_log_type"] = EVENT_TYPES[CUSTOMER_EVENTS].source_log_type
     event["_time"] = format_time(when or fetched_at)
-    return event, when is not None
+    return event, when
 
 
 # Admin API fields that eSignature lacks; their snake_case names cannot collide with eSignature's camelCase.
@@ -869,29 +1107,113 @@ def shape_user(
     for name in ADMIN_ONLY_FIELDS:
         if name in admin:
             event[name] = admin[name]
-    event["source_log_type"] = SOURCE_LOG_TYPE[AUDIT_USERS]
+    event["source_log_type"] = EVENT_TYPES[AUDIT_USERS].source_log_type
     event["_time"] = format_time(changed_at or user_change_time(esign, admin) or fetched_at)
     return event
 
 
-# ============================================================================ state
+def esign_modified(esign: dict[str, Any] | None) -> datetime | None:
+    settings = (esign or {}).get("userSettings")
+    return parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None
 
+
+# ============================================================================ state
+# Each event type's slice of last run as a typed object: ``from_last_run`` also continues a state the public
+# pack saved; ``to_last_run`` is what is saved. The rules for moving state forward are named methods here.
 
 CUSTOMER_STATE_KEY = "customer_events"
 USERS_STATE_KEY = "audit_users"
 
 
-def read_state(last_run: dict[str, Any], key: str) -> dict[str, Any]:
-    """This type's slice of last run, continuing a state written by the public pack when that is all there is."""
-    if isinstance(last_run.get(key), dict):
-        return dict(last_run[key])
-    legacy_name = CUSTOMER_EVENTS if key == CUSTOMER_STATE_KEY else AUDIT_USERS
-    legacy = last_run.get(legacy_name)
-    if not isinstance(legacy, dict):
-        return {}
-    if key == CUSTOMER_STATE_KEY and legacy.get("cursor"):
-        return {"cursor": str(legacy["cursor"])}
-    if key == USERS_STATE_KEY and legacy.get("latest_modifiedDate"):
+@dataclass(frozen=True)
+class CustomerEventsState:
+    """Where the Monitor stream continues, and the event ids delivered at that boundary (DocuSign may repeat
+    them on the next page)."""
+
+    cursor: str
+    recent_ids: tuple[str, ...] = ()
+
+    @classmethod
+    def from_last_run(cls, last_run: dict[str, Any], start: datetime) -> "CustomerEventsState":
+        saved = last_run.get(CUSTOMER_STATE_KEY)
+        if not isinstance(saved, dict):
+            legacy = last_run.get(CUSTOMER_EVENTS)  # the public pack's slice
+            saved = {"cursor": legacy.get("cursor")} if isinstance(legacy, dict) else {}
+        ids = saved.get("recent_ids") or []
+        return cls(str(saved.get("cursor") or format_time(start)), tuple(str(i) for i in ids))
+
+    def after_page(self, cursor: str, new_ids: Iterable[str]) -> "CustomerEventsState":
+        """Rule: remember only the newest ``DEDUP_MEMORY`` ids, so last run stays small."""
+        return CustomerEventsState(cursor, (*self.recent_ids, *new_ids)[-DEDUP_MEMORY:])
+
+    def to_last_run(self) -> dict[str, Any]:
+        return {"cursor": self.cursor, "recent_ids": list(self.recent_ids)}
+
+
+@dataclass(frozen=True)
+class DeliveredChange:
+    """A user change already delivered, recognised later by eSignature's ``modifiedDate`` (``modified``) or
+    by the Admin record's content (``fingerprint``, kept with when it was delivered).
+
+    Saved as text: ``<user>|<modifiedDate>`` or ``<user>|#<fingerprint>@<delivered at>``.
+    """
+
+    user_id: str
+    modified: str = ""
+    fingerprint: str = ""
+    delivered_at: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> "DeliveredChange":
+        user_id, _, rest = str(text).partition("|")
+        if rest.startswith("#"):
+            fingerprint, _, delivered_at = rest[1:].partition("@")
+            return cls(user_id, fingerprint=fingerprint, delivered_at=delivered_at)
+        return cls(user_id, modified=rest)
+
+    def __str__(self) -> str:
+        return f"{self.identity}@{self.delivered_at}" if self.fingerprint else self.identity
+
+    @property
+    def identity(self) -> str:
+        """What a later listing of the same change matches, whenever it was delivered."""
+        return f"{self.user_id}|#{self.fingerprint}" if self.fingerprint else f"{self.user_id}|{self.modified}"
+
+    @property
+    def kept_by(self) -> datetime | None:
+        """The time this record is kept by: the change time, or when a content change was delivered."""
+        return parse_time(self.delivered_at if self.fingerprint else self.modified)
+
+
+@dataclass(frozen=True)
+class AuditUsersState:
+    """Users changed after ``watermark`` are listed (minus a look-back); changes before ``not_before`` are not
+    wanted; ``delivered`` recognises changes listed again."""
+
+    watermark: datetime
+    not_before: datetime
+    delivered: tuple[DeliveredChange, ...] = ()
+    account_users_total: int | None = None
+    admin_day_granularity: bool = False  # the Admin API refused a date-time filter: send a date
+
+    @classmethod
+    def from_last_run(cls, last_run: dict[str, Any], start: datetime) -> "AuditUsersState":
+        saved = last_run.get(USERS_STATE_KEY)
+        if not isinstance(saved, dict):
+            saved = cls._from_public_pack(last_run.get(AUDIT_USERS))
+        total = saved.get("account_users_total")
+        return cls(
+            watermark=parse_time(saved.get("watermark")) or start,
+            not_before=parse_time(saved.get("not_before")) or start,
+            delivered=tuple(DeliveredChange.parse(d) for d in saved.get("delivered") or []),
+            account_users_total=arg_to_number(total) if total not in (None, "") else None,
+            admin_day_granularity=saved.get("admin_since") == "day",
+        )
+
+    @staticmethod
+    def _from_public_pack(legacy: Any) -> dict[str, Any]:
+        if not isinstance(legacy, dict) or not legacy.get("latest_modifiedDate"):
+            return {}
         since = parse_time(str(legacy["latest_modifiedDate"]))
         if since is None:
             return {}
@@ -901,197 +1223,176 @@ def read_state(last_run: dict[str, Any], key: str) -> dict[str, Any]:
         pending = legacy.get("continuing_fetch_info") or legacy.get("excess_users_info")
         after = since - timedelta(days=1) if pending else since + timedelta(milliseconds=1)
         return {"watermark": format_time(min(since, after)), "not_before": format_time(after)}
-    return {}
+
+    def to_last_run(self) -> dict[str, Any]:
+        saved: dict[str, Any] = {
+            "watermark": format_time(self.watermark),
+            "not_before": format_time(self.not_before),
+            "delivered": [str(d) for d in self.delivered],
+            "account_users_total": self.account_users_total,
+        }
+        if self.admin_day_granularity:
+            saved["admin_since"] = "day"
+        return saved
+
+    def known(self) -> set[str]:
+        return {d.identity for d in self.delivered}
+
+    def delivered_users(self) -> set[str]:
+        return {d.user_id for d in self.delivered}
+
+    def after_delivery(
+        self,
+        changes: list["UserChange"],
+        at: datetime,
+        unread: int,
+        day_start: datetime,
+        total: int | None,
+        day_granularity: bool,
+    ) -> "AuditUsersState":
+        """The state once ``changes`` are sent. Rules: the watermark moves only by DocuSign's own dates, never
+        ahead of now (a future-dated record must not hide changes), and not while listed users are unread; only
+        what a later Admin query can list again is remembered (since the start of the query's day: the filter
+        may have day granularity even when given a time), at most twice the largest budget."""
+        watermark = self.watermark
+        delivered = list(self.delivered)
+        for change in changes:
+            delivered.extend(change.records(at))
+            if change.dated and not unread:
+                watermark = max(watermark, min(change.when, at))
+        kept = [d for d in delivered if (d.kept_by or at) >= day_start][-2 * MAX_USER_EVENTS :]
+        return replace(
+            self,
+            watermark=watermark,
+            delivered=tuple(kept),
+            account_users_total=total,
+            admin_day_granularity=day_granularity,
+        )
 
 
 # ============================================================================ fetchers
+# A fetcher is a generator: fetch(client, state, budget, ctx) yields Steps (events, and the state that is true
+# once they are sent) and ends by returning (caught up) or raising (Stopped, or an API error). It never sends
+# and never saves: ``collect`` and the commands do.
 
 
 @dataclass
-class Batch:
-    """What one fetcher produced: events to send, the state that is true once they are sent, and counts."""
-
+class Step:
     events: list[dict[str, Any]]
-    state: dict[str, Any]
+    state: Any  # the event type's typed state
     pages: int = 0
-    calls: int = 0
-    stop: str = ""
-    warnings: list[str] = field(default_factory=list)
-    error: str = ""
-
-    def summary(self, name: str) -> str:
-        text = f"{name}: {len(self.events)} events, {self.pages} pages, {self.calls} API calls, stop: {self.stop}"
-        if self.events:
-            newest = max(parse_time(e.get("_time")) or datetime.now(UTC) for e in self.events)
-            text += f", newest event {int((datetime.now(UTC) - newest).total_seconds())} s old"
-        if self.warnings:
-            text += f", warnings: {'; '.join(self.warnings)}"
-        return text
+    notes: dict[str, int] = field(default_factory=dict)  # counts worth a warning, see NOTES
+    newest: datetime | None = None  # the newest DocuSign timestamp among the events
 
 
 def fetch_customer_events(
-    client: DocuSignClient, state: dict[str, Any], max_events: int, start: datetime, page_interval: float = 0.0
-) -> Batch:
-    """Drain the Monitor stream from the saved cursor (or ``start``) until caught up, out of budget or of time."""
-    cursor = str(state.get("cursor") or format_time(start))
-    recent_ids = [str(i) for i in state.get("recent_ids") or []]
-    seen = set(recent_ids)
-    batch = Batch(events=[], state={"cursor": cursor, "recent_ids": recent_ids})
-    calls_before = client.stats.calls
-    undated = repeats = 0
-    while True:
-        room = max_events - len(batch.events)
-        if room <= 0:
-            batch.stop = "event budget"
-            break
-        if client.deadline.remaining() <= 0 or (batch.pages and page_interval > client.deadline.remaining()):
-            batch.stop = "time budget"
-            break
-        if batch.pages and page_interval:
-            client.sleep(page_interval)
-        try:
-            requested = min(MONITOR_PAGE_MAX, room)
-            page = get_monitor_stream(client, cursor, requested)
-        except RateLimitedError as exc:
-            batch.stop = "rate limit"
-            batch.warnings.append(str(exc))
-            break
-        except DocusignError as exc:
-            batch.stop = "error"
-            batch.error = str(exc)
-            break
-        data = page.get("data") if isinstance(page, dict) else None
-        end_cursor = page.get("endCursor") if isinstance(page, dict) else None
-        if not isinstance(data, list) or not isinstance(end_cursor, str) or not end_cursor:
-            batch.stop = "error"
-            batch.error = with_trace_token(
-                "DocuSign Monitor returned a page without endCursor or data; the cursor was kept.",
-                client.last_trace_token,
-            )
-            break
-        batch.pages += 1
-        fetched_at = datetime.now(UTC)
-        for raw in data:
-            event_id = str(raw.get("eventId") or "") if isinstance(raw, dict) else ""
-            if event_id and event_id in seen:
-                repeats += 1
-                continue
-            event, dated = shape_customer_event(raw, fetched_at)
-            undated += not dated
-            if event_id:
-                seen.add(event_id)
-                recent_ids.append(event_id)
-            batch.events.append(event)
-        caught_up = not data or end_cursor == cursor
-        # A budget of one page means one request per run (DocuSign asks for no more than one poll a minute): a
-        # short page ends it, and the next run continues from this cursor. Larger budgets are for catching up
-        # and keep paging, since DocuSign may return short pages mid-stream.
-        one_request = max_events <= MONITOR_PAGE_MAX and len(data) < requested
-        cursor = end_cursor
-        if caught_up or one_request:
-            batch.stop = "caught up"
-            break
-    batch.state = {"cursor": cursor, "recent_ids": recent_ids[-DEDUP_MEMORY:]}
-    batch.calls = client.stats.calls - calls_before
-    if undated:
-        batch.warnings.append(f"{undated} events without a usable timestamp got the fetch time as _time")
-    if repeats:
-        batch.warnings.append(f"{repeats} repeated events dropped")
-    return batch
+    client: DocuSignClient, state: CustomerEventsState, budget: int, ctx: RunContext
+) -> Iterator[Step]:
+    """Drain the Monitor stream from the saved cursor (or the first fetch time) until caught up, out of budget
+    or of time. Events DocuSign repeats at the cursor boundary are dropped by ``eventId``.
+
+    Rule: a budget of one page polls once (DocuSign asks for no more than one poll a minute), so a short page
+    ends the run; larger budgets are for catching up and keep paging, since DocuSign may return short pages
+    mid-stream.
+    """
+    polls_once = budget <= MONITOR_PAGE_MAX
+    seen = set(state.recent_ids)
+    delivered = asked = 0
+
+    def request(cursor: str) -> dict[str, Any]:
+        nonlocal asked
+        asked = min(MONITOR_PAGE_MAX, budget - delivered)
+        return get_monitor_stream(client, cursor, asked)
+
+    paginator = CursorPaginator(state.cursor)
+    for page in paginate(paginator, request, ctx, ctx.page_interval):
+        step, new_ids = shape_page(page["data"], seen, ctx.now())
+        delivered += len(step.events)
+        state = step.state = state.after_page(paginator.current, new_ids)
+        yield step
+        if polls_once and len(page["data"]) < asked:
+            return
+        if not paginator.finished and delivered >= budget:
+            raise Stopped(StopReason.EVENT_BUDGET)
 
 
-def fetch_audit_users(client: DocuSignClient, state: dict[str, Any], max_events: int, start: datetime) -> Batch:
+def shape_page(data: list[Any], seen: set[str], fetched_at: datetime) -> tuple[Step, list[str]]:
+    """A Monitor page's events, minus those already delivered (``seen`` grows); also the new event ids."""
+    step = Step(events=[], state=None, pages=1, notes={"undated": 0, "repeated": 0})
+    new_ids = []
+    for raw in data:
+        event_id = str(raw.get("eventId") or "") if isinstance(raw, dict) else ""
+        if event_id and event_id in seen:
+            step.notes["repeated"] += 1
+            continue
+        event, when = shape_customer_event(raw, fetched_at)
+        if when is None:
+            step.notes["undated"] += 1
+        elif step.newest is None or when > step.newest:
+            step.newest = when
+        if event_id:
+            seen.add(event_id)
+            new_ids.append(event_id)
+        step.events.append(event)
+    return step, new_ids
+
+
+def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: int, ctx: RunContext) -> Iterator[Step]:
     """Users changed since the watermark, each change once, enriched with eSignature records in as few calls as
-    possible (bulk pages of 100 or one GET per user, whichever is cheaper)."""
-    watermark = parse_time(state.get("watermark")) or start
-    # Changes before the first fetch time (or already delivered by the public pack) are not wanted.
-    not_before = parse_time(state.get("not_before")) or start
-    delivered = [str(p) for p in state.get("delivered") or []]
-    day_granularity = state.get("admin_since") == "day"
-    # Saved as is when the run stops before delivering (rate limit): keep not_before, or a relative first fetch
-    # time would move on and changes between the two start times would be skipped.
-    batch = Batch(
-        events=[],
-        state=dict(state, watermark=format_time(watermark), not_before=format_time(not_before), delivered=delivered),
+    possible (bulk pages of 100 or one GET per user, whichever is cheaper). One step: all or nothing."""
+    changed = list_changed_users(client, state.watermark - ADMIN_LOOKBACK, state.admin_day_granularity, ctx)
+    enriched, total = enrich_users(
+        client, list(changed.users.values()), state.account_users_total, state.delivered_users(), ctx
     )
-    calls_before = client.stats.calls
-    try:
-        changed = list_changed_users(client, watermark - ADMIN_LOOKBACK, day_granularity)
-        batch.pages = len(changed.pages)
-        enriched, total = enrich_users(
-            client,
-            list(changed.users.values()),
-            state.get("account_users_total"),
-            {k.partition("|")[0] for k in delivered},
-        )
-    except RateLimitedError as exc:
-        batch.stop, batch.calls = "rate limit", client.stats.calls - calls_before
-        batch.warnings.append(str(exc))
-        return batch
-    except DocusignError as exc:
-        batch.stop, batch.error, batch.calls = "error", str(exc), client.stats.calls - calls_before
-        return batch
-    fetched_at = datetime.now(UTC)
-    seen = {k.rpartition("@")[0] if "|#" in k else k for k in delivered}  # content keys without their time
-    candidates = []
+    fetched_at = ctx.now()
     day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
-    unread = 0
+    known = state.known()
+    candidates, unread = [], 0
     for user_id, admin in changed.users.items():
         if user_id.lower() not in enriched:
             unread += 1  # out of time before its eSignature record was read: the next run reads it
             continue
         esign = enriched[user_id.lower()]
-        change = classify_change(user_id, esign, admin, seen, not_before, changed.floor, day_start, fetched_at)
+        change = classify_change(user_id, esign, admin, known, state.not_before, changed.floor, day_start, fetched_at)
         if change is not None:
             candidates.append(change)
     candidates.sort(key=lambda c: (c.when, c.user_id))
-    for change in candidates[:max_events]:
-        batch.events.append(shape_user(change.esign, change.admin, fetched_at, changed_at=change.when))
-        delivered.extend(change.keys(fetched_at))
-        # DocuSign's own dates only, never ahead of now (a future-dated record must not hide changes), and not
-        # while users listed in this run are still unread.
-        if change.dated and not unread:
-            watermark = max(watermark, min(change.when, fetched_at))
-    batch.stop = "event budget" if len(candidates) > max_events else "caught up"
+    chosen = candidates[:budget]
+    yield Step(
+        events=[shape_user(c.esign, c.admin, fetched_at, changed_at=c.when) for c in chosen],
+        state=state.after_delivery(chosen, fetched_at, unread, day_start, total, changed.day_granularity),
+        pages=len(changed.pages),
+        notes={"unread": unread},
+        newest=max((c.when for c in chosen if c.dated), default=None),
+    )
     if unread:
-        batch.stop = "time budget"
-        batch.warnings.append(f"{unread} changed users not read within the time budget; the next run reads them")
-    batch.state = {
-        "watermark": format_time(watermark),
-        "not_before": format_time(not_before),
-        # Only what a later Admin query can list again needs remembering: changes since the start of the query's
-        # day (the filter may have day granularity even when given a time), and the records delivered since then.
-        "delivered": [k for k in delivered if (key_time(k) or fetched_at) >= day_start][-2 * MAX_USER_EVENTS :],
-        "account_users_total": total,
-    }
-    if changed.day_granularity:
-        batch.state["admin_since"] = "day"
-    batch.calls = client.stats.calls - calls_before
-    return batch
+        raise Stopped(StopReason.TIME_BUDGET)
+    if len(candidates) > budget:
+        raise Stopped(StopReason.EVENT_BUDGET)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UserChange:
-    """One change of one user to deliver, and how it is recognised later."""
+    """One change of one user to deliver, and the records that recognise it later."""
 
     when: datetime
     user_id: str
     esign: dict[str, Any] | None
     admin: dict[str, Any]
     dated: bool  # ``when`` is a DocuSign date (not the fetch time)
-    time_key: str | None  # "<user>|<eSignature modifiedDate>"
-    content_key: str  # "<user>|#<fingerprint of the Admin record>"
+    by_time: DeliveredChange | None  # by eSignature's modifiedDate, when there is one
+    by_content: DeliveredChange  # by the Admin record's fingerprint
 
-    def keys(self, delivered_at: datetime) -> list[str]:
-        keys = [self.time_key] if self.time_key else []
-        return [*keys, f"{self.content_key}@{format_time(delivered_at)}"]
+    def records(self, delivered_at: datetime) -> list[DeliveredChange]:
+        content = replace(self.by_content, delivered_at=format_time(delivered_at))
+        return [self.by_time, content] if self.by_time else [content]
 
 
 def classify_change(
     user_id: str,
     esign: dict[str, Any] | None,
     admin: dict[str, Any],
-    seen: set[str],
+    known: set[str],
     not_before: datetime,
     floor: datetime,
     day_start: datetime,
@@ -1106,29 +1407,18 @@ def classify_change(
     uid = user_id.lower()
     modified = esign_modified(esign)
     fingerprint = hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    content_key = f"{uid}|#{fingerprint}"
-    time_key = f"{uid}|{format_time(modified)}" if modified else None
-    if modified is not None and modified >= not_before and time_key not in seen:
-        return UserChange(modified, user_id, esign, admin, True, time_key, content_key)
-    if content_key in seen:
+    by_content = DeliveredChange(uid, fingerprint=fingerprint)
+    by_time = DeliveredChange(uid, modified=format_time(modified)) if modified else None
+    if modified is not None and by_time and modified >= not_before and by_time.identity not in known:
+        return UserChange(modified, user_id, esign, admin, True, by_time, by_content)
+    if by_content.identity in known:
         return None
-    if modified is not None and modified < not_before and modified >= day_start:
+    if modified is not None and day_start <= modified < not_before:
         return None  # a day-granular listing of a change from before the first fetch time
     admin_time = user_change_time(None, admin)
     dated = admin_time is not None and admin_time >= floor
     when = admin_time if dated and admin_time else fetched_at
-    return UserChange(when, user_id, esign, admin, dated, time_key, content_key)
-
-
-def key_time(key: str) -> datetime | None:
-    """The time a delivered-change key is kept by: its change time, or when its record was delivered."""
-    tail = key.partition("|")[2]
-    return parse_time(tail.rpartition("@")[2] if tail.startswith("#") else tail)
-
-
-def esign_modified(esign: dict[str, Any] | None) -> datetime | None:
-    settings = (esign or {}).get("userSettings")
-    return parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None
+    return UserChange(when, user_id, esign, admin, dated, by_time, by_content)
 
 
 @dataclass
@@ -1137,10 +1427,9 @@ class ChangedUsers:
     pages: list[int]
     floor: datetime  # the earliest change the query could list
     day_granularity: bool
-    followed: set[str] = field(default_factory=set)
 
 
-def list_changed_users(client: DocuSignClient, since: datetime, day_granularity: bool = False) -> ChangedUsers:
+def list_changed_users(client: DocuSignClient, since: datetime, day_granularity: bool, ctx: RunContext) -> ChangedUsers:
     """Every user the Admin API lists as modified since ``since``.
 
     DocuSign's samples send a date; a date-time is tried first because it keeps each run to the users changed
@@ -1154,45 +1443,32 @@ def list_changed_users(client: DocuSignClient, since: datetime, day_granularity:
         "take": ADMIN_PAGE_MAX,
         "start": 0,
     }
-    try:
-        page = get_admin_users(client, params=params)
-    except ApiError as exc:
-        if day_granularity or isinstance(exc, RateLimitedError) or exc.status != 400:
-            raise
-        return list_changed_users(client, since, day_granularity=True)
+
+    def request(next_url: str | None) -> dict[str, Any]:
+        return get_admin_users(client, params=params, next_url=next_url)
+
     result = ChangedUsers(users={}, pages=[], floor=floor, day_granularity=day_granularity)
-    while True:
-        users = page.get("users") if isinstance(page, dict) else None
-        if not isinstance(users, list):
-            raise ApiError(
-                with_trace_token(
-                    "DocuSign Admin API returned a users page without a users list; state was kept.",
-                    client.last_trace_token,
-                )
-            )
-        result.pages.append(len(users))
-        for user in users:
-            if isinstance(user, dict) and user.get("id"):
-                result.users.setdefault(str(user["id"]), user)
-        paging = page.get("paging")
-        next_url = str(paging.get("next") or "") if isinstance(paging, dict) else ""
-        if not next_url or not users:
-            return result
-        if urlsplit(next_url)[:2] != urlsplit(client.settings.hosts.admin)[:2]:
-            # The bearer token goes only where the Admin API lives.
-            raise ApiError(
-                f"DocuSign Admin API paging pointed to another host ({urlsplit(next_url).netloc}); not followed."
-            )
-        if next_url in result.followed or client.deadline.remaining() <= 0:
-            raise DocusignError(
-                "DocuSign Admin API paging did not finish within this run (repeated page or time budget)."
-            )
-        result.followed.add(next_url)
-        page = get_admin_users(client, next_url=next_url)
+    try:
+        for page in paginate(NextLinkPaginator(client.settings.hosts.admin), request, ctx):
+            result.pages.append(len(page["users"]))
+            for user in page["users"]:
+                if isinstance(user, dict) and user.get("id"):
+                    result.users.setdefault(str(user["id"]), user)
+    except ApiError as exc:
+        if result.pages or day_granularity or isinstance(exc, RateLimitedError) or exc.status != 400:
+            raise
+        return list_changed_users(client, since, True, ctx)
+    except Stopped:
+        raise DocusignError("DocuSign Admin API paging did not finish within this run (time budget).") from None
+    return result
 
 
 def enrich_users(
-    client: DocuSignClient, admin_users: list[dict[str, Any]], known_total: Any, delivered_before: Iterable[str] = ()
+    client: DocuSignClient,
+    admin_users: list[dict[str, Any]],
+    known_total: int | None,
+    delivered_before: Iterable[str],
+    ctx: RunContext,
 ) -> tuple[dict[str, dict[str, Any] | None], int | None]:
     """eSignature records for the given users, by lower-case user id (None: eSignature does not know the user;
     absent: not read before the run's time budget ran out); also the account's user count.
@@ -1204,29 +1480,17 @@ def enrich_users(
     wanted = {str(u["id"]).lower() for u in admin_users}
     found: dict[str, dict[str, Any] | None] = {}
     if not wanted:
-        return found, arg_to_number(known_total) if known_total not in (None, "") else None
+        return found, known_total
     base_uri = account_base_uri(client)
-    total = arg_to_number(known_total) if known_total not in (None, "") else None
-    position = 0
-    if total is None and len(wanted) > 1:
-        page = get_esign_users(client, base_uri, 0, ESIGN_PAGE_MAX)
-        position = collect_esign_page(page, wanted, found, client.last_trace_token)
-        total = arg_to_number(page.get("totalSetSize")) or position
-    missing = wanted - found.keys()
-    bulk_pages_left = math.ceil(max(0, (total or 0) - position) / ESIGN_PAGE_MAX)
-    if missing and total is not None and bulk_pages_left < len(missing):
-        while missing and position < total and client.deadline.remaining() > 0:
-            page = get_esign_users(client, base_uri, position, ESIGN_PAGE_MAX)
-            advanced = collect_esign_page(page, wanted, found, client.last_trace_token)
-            if not advanced:
-                break
-            position += advanced
-            total = arg_to_number(page.get("totalSetSize")) or total  # keep the account size current
-            missing = wanted - found.keys()
+
+    def request(position: int) -> dict[str, Any]:
+        return get_esign_users(client, base_uri, position, ESIGN_PAGE_MAX)
+
+    total = read_bulk(request, wanted, found, known_total, ctx)
     # Users the listing did not show (closed, or changed while paging) are read one by one.
     known = set(delivered_before)
     for user_id in sorted(wanted - found.keys(), key=lambda u: (u in known, u)):
-        if client.deadline.remaining() <= 0:
+        if ctx.deadline.remaining() <= 0:
             break
         try:
             found[user_id] = get_esign_user(client, base_uri, user_id)
@@ -1237,21 +1501,253 @@ def enrich_users(
     return found, total
 
 
-def collect_esign_page(
-    page: Any, wanted: set[str], found: dict[str, dict[str, Any] | None], trace_token: str = ""
-) -> int:
-    users = page.get("users") if isinstance(page, dict) else None
-    if not isinstance(users, list):
-        raise ApiError(
-            with_trace_token(
-                "DocuSign eSignature API returned a users page without a users list; state was kept.", trace_token
-            )
-        )
-    for user in users:
+def read_bulk(
+    request: Callable[[int], dict[str, Any]],
+    wanted: set[str],
+    found: dict[str, dict[str, Any] | None],
+    known_total: int | None,
+    ctx: RunContext,
+) -> int | None:
+    """Read eSignature's bulk pages into ``found`` when they cost fewer calls than the users still missing;
+    returns the account's user count (revealed by one probe page on the first run, kept current by every page).
+    """
+    total, position = known_total, 0
+    if total is None and len(wanted) > 1:
+        page = request(0)
+        collect_esign_page(page, wanted, found)
+        position = len(page["users"])
+        total = arg_to_number(page.get("totalSetSize")) or position
+    missing = wanted - found.keys()
+    if not missing or total is None or math.ceil(max(0, total - position) / ESIGN_PAGE_MAX) >= len(missing):
+        return total
+    paginator = OffsetPaginator(position, total)
+    try:
+        for page in paginate(paginator, request, ctx):
+            collect_esign_page(page, wanted, found)
+            if wanted <= found.keys():
+                break
+    except Stopped:
+        pass  # out of time: the users not read now are read one by one, or by the next run
+    return paginator.total
+
+
+def collect_esign_page(page: dict[str, Any], wanted: set[str], found: dict[str, dict[str, Any] | None]) -> None:
+    for user in page["users"]:
         user_id = str(user.get("userId") or "").lower() if isinstance(user, dict) else ""
         if user_id in wanted:
             found[user_id] = user
-    return len(users)
+
+
+# ============================================================================ event types
+# One entry per event type: everything that makes it. Settings, scopes, fetch-events, get-events and the
+# connection test derive from this table; a third type is one entry and one fetcher.
+
+
+def check_monitor(client: DocuSignClient, userinfo: dict[str, Any]) -> str:
+    get_monitor_stream(client, format_time(client.ctx.now()), 1)
+    return "Monitor API"
+
+
+def check_admin(client: DocuSignClient, userinfo: dict[str, Any]) -> str:
+    settings = client.settings
+    accounts = {str(a.get("account_id", "")).lower() for a in userinfo.get("accounts") or []}
+    if settings.account_id.lower() not in accounts:
+        raise DocusignError(
+            f"The impersonated user has no access to Account ID {settings.account_id}; check the Account ID "
+            "(Settings > Apps and Keys > API Account ID)."
+        )
+    get_admin_users(client, params={"account_id": settings.account_id, "take": 1})
+    return "Admin API"
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    source_log_type: str
+    state_key: str  # its slice of last run
+    legacy_key: str  # the public pack's slice, continued once
+    budget: Budget
+    scopes: tuple[str, ...]
+    needs: tuple[str, ...]  # instance parameters it requires
+    state: Callable[[dict[str, Any], datetime], Any]  # typed state from last run and the first fetch time
+    fetch: Callable[[DocuSignClient, Any, int, RunContext], Iterator[Step]]
+    check: Callable[[DocuSignClient, dict[str, Any]], str]  # one minimal call; returns what it checked
+    columns: tuple[str, ...]  # get-events table
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    CUSTOMER_EVENTS: EventType(
+        name=CUSTOMER_EVENTS,
+        source_log_type="customerevent",
+        state_key=CUSTOMER_STATE_KEY,
+        legacy_key=CUSTOMER_EVENTS,
+        budget=Budget(
+            "max_customer_events_per_fetch",
+            "Maximum number of customer events per fetch",
+            MONITOR_PAGE_MAX,
+            MAX_CUSTOMER_EVENTS,
+        ),
+        scopes=BASE_SCOPES,
+        needs=(),
+        state=CustomerEventsState.from_last_run,
+        fetch=fetch_customer_events,
+        check=check_monitor,
+        columns=("_time", "action", "object", "userId", "ipAddress", "result"),
+    ),
+    AUDIT_USERS: EventType(
+        name=AUDIT_USERS,
+        source_log_type="auditusers",
+        state_key=USERS_STATE_KEY,
+        legacy_key=AUDIT_USERS,
+        budget=Budget(
+            "max_user_events_per_fetch",
+            "Maximum number of user data events per fetch",
+            DEFAULT_USER_EVENTS,
+            MAX_USER_EVENTS,
+        ),
+        scopes=(*BASE_SCOPES, *USER_SCOPES),
+        needs=("account_id", "organization_id"),
+        state=AuditUsersState.from_last_run,
+        fetch=fetch_audit_users,
+        check=check_admin,
+        columns=("_time", "userName", "email", "userStatus", "permissionProfileName", "isAdmin"),
+    ),
+}
+
+
+# ============================================================================ run report
+
+NOTES = {
+    "undated": "{n} events without a usable timestamp got the fetch time as _time",
+    "repeated": "{n} repeated events dropped",
+    "unread": "{n} changed users not read within the time budget; the next run reads them",
+}
+
+
+@dataclass
+class TypeReport:
+    """How one event type's fetch went."""
+
+    events: int = 0
+    pages: int = 0
+    calls: int = 0
+    stop: StopReason = StopReason.CAUGHT_UP
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    newest: datetime | None = None
+
+    def add(self, step: Step) -> None:
+        self.events += len(step.events)
+        self.pages += step.pages
+        for name, count in step.notes.items():
+            self.notes[name] = self.notes.get(name, 0) + count
+        if step.newest and (self.newest is None or step.newest > self.newest):
+            self.newest = step.newest
+
+    def all_warnings(self) -> list[str]:
+        return self.warnings + [NOTES[name].format(n=n) for name, n in self.notes.items() if n]
+
+    def to_dict(self, now: datetime) -> dict[str, Any]:
+        return {
+            "events": self.events,
+            "pages": self.pages,
+            "calls": self.calls,
+            "stop": self.stop.value,
+            "error": self.error,
+            "warnings": self.all_warnings(),
+            "newest_event_age_s": int((now - self.newest).total_seconds()) if self.newest else None,
+        }
+
+
+@dataclass
+class RunReport:
+    """One run, as one JSON log line (read by tests, the engine and the demo) and a line for people."""
+
+    command: str
+    types: dict[str, TypeReport]
+    stats: CallStats
+    seconds: float
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    PREFIX = "Docusign run report: "
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "command": self.command,
+            "types": {name: report.to_dict(self.at) for name, report in self.types.items()},
+            "events": sum(report.events for report in self.types.values()),
+            "calls": self.stats.calls,
+            "calls_by_endpoint": dict(self.stats.by_endpoint),
+            "retries": self.stats.retries,
+            "rate_limit_waits": self.stats.waits,
+            "waited_s": round(self.stats.waited_seconds, 1),
+            "token_renewals": self.stats.token_renewals,
+            "seconds": round(self.seconds, 1),
+        }
+
+    def render(self) -> str:
+        data = self.to_dict()
+        parts = []
+        for name, report in data["types"].items():
+            text = f"{name}: {report['events']} events, {report['pages']} pages, {report['calls']} API calls"
+            text += f", stop: {report['stop']}"
+            if report["newest_event_age_s"] is not None:
+                text += f", newest event {report['newest_event_age_s']} s old"
+            if report["error"]:
+                text += f", error: {report['error']}"
+            if report["warnings"]:
+                text += f", warnings: {'; '.join(report['warnings'])}"
+            parts.append(text)
+        return (
+            f"Docusign {self.command}: "
+            + "; ".join(parts)
+            + f"; total {data['events']} events, {data['calls']} API calls, {data['retries']} retries, "
+            f"{data['rate_limit_waits']} rate-limit waits ({data['waited_s']:.1f} s), {data['seconds']:.1f} s"
+        )
+
+    def log(self) -> None:
+        demisto.info(self.PREFIX + json.dumps(self.to_dict(), sort_keys=True))
+        demisto.info(self.render())
+
+
+@dataclass
+class Outcome:
+    """What one event type produced in a run: events to send and the state that is true once they are sent
+    (None when its state could not be read)."""
+
+    events: list[dict[str, Any]]
+    state: Any
+    report: TypeReport
+
+
+def collect(
+    event_type: EventType, client: DocuSignClient, last_run: dict[str, Any], budget: int, start: datetime
+) -> Outcome:
+    """Run one type's fetcher: the one place that turns how it ended into the type's outcome. A failure, however
+    odd, keeps what was fetched before it and never costs the other type."""
+    report = TypeReport()
+    events: list[dict[str, Any]] = []
+    state = None
+    calls_before = client.ctx.stats.calls
+    try:
+        state = event_type.state(last_run, start)
+        for step in event_type.fetch(client, state, budget, client.ctx):
+            events.extend(step.events)
+            state = step.state
+            report.add(step)
+    except Stopped as stop:
+        report.stop = stop.reason
+    except RateLimitedError as exc:
+        report.stop = StopReason.RATE_LIMIT
+        report.warnings.append(str(exc))
+    except DocusignError as exc:
+        report.stop, report.error = StopReason.ERROR, str(exc)
+    except Exception as exc:  # an unforeseen reply shape: this type keeps its state, the other goes on
+        demisto.debug(f"Docusign: {event_type.name} failed: {traceback.format_exc()}")
+        report.stop, report.error = StopReason.ERROR, f"unexpected {type(exc).__name__}: {exc}"
+    report.calls = client.ctx.stats.calls - calls_before
+    return Outcome(events, state, report)
 
 
 # ============================================================================ commands
@@ -1311,36 +1807,16 @@ def generate_consent_url_command(settings: Settings) -> CommandResults:
 
 
 def reset_access_token_command() -> CommandResults:
-    context = get_integration_context()
-    removed = [k for k in (*TOKEN_CACHE_KEYS, "base_uri", "base_uri_account_id") if k in context]
-    for key in removed:
-        context.pop(key)
-    set_integration_context(context)
+    TokenCache.clear(also=ACCOUNT_CACHE_KEYS)
     return CommandResults(
         readable_output="Access token and cached account data reset; the next command mints a new token."
     )
 
 
 def check_connection(client: DocuSignClient) -> list[str]:
-    """Token, userinfo, then one minimal call per selected API; returns what was checked."""
-    settings = client.settings
-    checked = []
+    """Token, userinfo, then one minimal call per selected event type; returns what was checked."""
     info = get_userinfo(client)
-    checked.append("JWT grant and userinfo")
-    if AUDIT_USERS in settings.event_types:
-        accounts = {str(a.get("account_id", "")).lower() for a in info.get("accounts") or []}
-        if settings.account_id.lower() not in accounts:
-            raise DocusignError(
-                f"The impersonated user has no access to Account ID {settings.account_id}; check the Account ID "
-                "(Settings > Apps and Keys > API Account ID)."
-            )
-    if CUSTOMER_EVENTS in settings.event_types:
-        get_monitor_stream(client, format_time(datetime.now(UTC)), 1)
-        checked.append("Monitor API")
-    if AUDIT_USERS in settings.event_types:
-        get_admin_users(client, params={"account_id": settings.account_id, "take": 1})
-        checked.append("Admin API")
-    return checked
+    return ["JWT grant and userinfo"] + [EVENT_TYPES[name].check(client, info) for name in client.settings.event_types]
 
 
 def test_module(client: DocuSignClient) -> str:
@@ -1353,65 +1829,32 @@ def auth_test_command(client: DocuSignClient) -> CommandResults:
     return CommandResults(readable_output="Authentication successful. Checked: " + ", ".join(checked) + ".")
 
 
-def run_fetchers(
-    client: DocuSignClient,
-    settings: Settings,
-    last_run: dict[str, Any],
-    budgets: dict[str, int],
-    start: datetime,
-    page_interval: float,
-) -> dict[str, Batch]:
-    """Run each selected fetcher; one failing, however oddly, never discards what the other fetched."""
-    fetchers: dict[str, Callable[[], Batch]] = {
-        CUSTOMER_EVENTS: lambda: fetch_customer_events(
-            client, read_state(last_run, CUSTOMER_STATE_KEY), budgets[CUSTOMER_EVENTS], start, page_interval
-        ),
-        AUDIT_USERS: lambda: fetch_audit_users(
-            client, read_state(last_run, USERS_STATE_KEY), budgets[AUDIT_USERS], start
-        ),
-    }
-    batches: dict[str, Batch] = {}
-    for name, fetcher in fetchers.items():
-        if name not in budgets:
-            continue
-        try:
-            batches[name] = fetcher()
-        except Exception as exc:  # an unforeseen reply shape: this type keeps its state, the other goes on
-            demisto.debug(f"Docusign: {name} failed: {traceback.format_exc()}")
-            detail = str(exc) if isinstance(exc, DocusignError) else f"unexpected {type(exc).__name__}: {exc}"
-            batches[name] = Batch(events=[], state={}, stop="error", error=detail)
-    return batches
-
-
 def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     """Fetch every selected type, send everything in one call, then save the state those events cover."""
     started = time.monotonic()
     last_run = demisto.getLastRun()
-    budgets = {CUSTOMER_EVENTS: settings.max_customer_events, AUDIT_USERS: settings.max_user_events}
-    selected = {t: budgets[t] for t in settings.event_types}
-    batches = run_fetchers(client, settings, last_run, selected, settings.first_fetch_time(), settings.page_interval)
-    events = [event for batch in batches.values() for event in batch.events]
+    start = settings.first_fetch_time()
+    outcomes = {
+        name: collect(EVENT_TYPES[name], client, last_run, settings.budgets[name], start)
+        for name in settings.event_types
+    }
+    events = [event for outcome in outcomes.values() for event in outcome.events]
     send_events_to_xsiam(events, vendor=VENDOR, product=PRODUCT)
     # Only now, with the events handed over, may the state move forward; a failed type keeps its old slice.
     next_run = dict(last_run)
-    for name, key in ((CUSTOMER_EVENTS, CUSTOMER_STATE_KEY), (AUDIT_USERS, USERS_STATE_KEY)):
-        batch = batches.get(name)
-        if batch is None or (batch.error and not batch.events):
+    for name, outcome in outcomes.items():
+        if outcome.state is None or (outcome.report.error and not outcome.events):
             continue  # nothing delivered for this type: its saved state stays exactly as it was
-        next_run.pop(name, None)  # the public pack's slice, now continued under our key
-        next_run[key] = batch.state
+        event_type = EVENT_TYPES[name]
+        next_run.pop(event_type.legacy_key, None)  # the public pack's slice, now continued under our key
+        next_run[event_type.state_key] = outcome.state.to_last_run()
     demisto.setLastRun(next_run)
-    stats = client.stats
-    demisto.info(
-        "Docusign fetch-events: "
-        + "; ".join(batch.summary(name) for name, batch in batches.items())
-        + f"; total {len(events)} events, {stats.calls} API calls, {stats.retries} retries, "
-        f"{stats.waits} rate-limit waits ({stats.waited_seconds:.1f} s), {time.monotonic() - started:.1f} s"
-    )
-    errors = [f"{name}: {batch.error}" for name, batch in batches.items() if batch.error]
+    reports = {name: outcome.report for name, outcome in outcomes.items()}
+    RunReport("fetch-events", reports, client.ctx.stats, time.monotonic() - started).log()
+    errors = [f"{name}: {report.error}" for name, report in reports.items() if report.error]
     if not errors:
         return
-    if len(errors) == len(batches):
+    if len(errors) == len(reports):
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.
@@ -1420,32 +1863,29 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     demisto.updateModuleHealth(message, is_error=True)
 
 
-CUSTOMER_TABLE = ("_time", "action", "object", "userId", "ipAddress", "result")
-USERS_TABLE = ("_time", "userName", "email", "userStatus", "permissionProfileName", "isAdmin")
-
-
 def get_events_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
     """Fetch like fetch-events from ``from_date`` with a throw-away state; push only when asked."""
-    event_type = args.get("event_type") or CUSTOMER_EVENTS
-    if event_type not in EVENT_TYPES:
+    name = args.get("event_type") or CUSTOMER_EVENTS
+    if name not in EVENT_TYPES:
         raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}.")
-    if event_type == AUDIT_USERS and not (settings.account_id and settings.organization_id):
+    event_type = EVENT_TYPES[name]
+    if not all(getattr(settings, param) for param in event_type.needs):
         raise DocusignError("Audit Users need the Account ID and Organization ID parameters.")
-    maximum = MAX_CUSTOMER_EVENTS if event_type == CUSTOMER_EVENTS else MAX_USER_EVENTS
+    maximum = event_type.budget.maximum
     limit = arg_to_number(args.get("limit"), arg_name="limit") or 10
     if not 1 <= limit <= maximum:
         raise DocusignError(f"limit must be between 1 and {maximum}.")
     start = as_utc(arg_to_datetime(args.get("from_date") or "1 hour", arg_name="from_date") or datetime.now(UTC))
-    batch = run_fetchers(client, settings, {}, {event_type: limit}, start, settings.page_interval)[event_type]
-    if batch.error:
-        raise DocusignError(batch.error)
+    outcome = collect(event_type, client, {}, limit, start)
+    if outcome.report.error:
+        raise DocusignError(outcome.report.error)
     if argToBoolean(args.get("should_push_events") or "false"):
-        send_events_to_xsiam(batch.events, vendor=VENDOR, product=PRODUCT)
-    columns = CUSTOMER_TABLE if event_type == CUSTOMER_EVENTS else USERS_TABLE
-    readable = tableToMarkdown(f"DocuSign {event_type}", batch.events, headers=list(columns), removeNull=False)
-    if batch.warnings:
-        readable += "\n" + "\n".join(f"- {w}" for w in batch.warnings)
-    return CommandResults(readable_output=readable, raw_response=batch.events)
+        send_events_to_xsiam(outcome.events, vendor=VENDOR, product=PRODUCT)
+    readable = tableToMarkdown(f"DocuSign {name}", outcome.events, headers=list(event_type.columns), removeNull=False)
+    warnings = outcome.report.all_warnings()
+    if warnings:
+        readable += "\n" + "\n".join(f"- {w}" for w in warnings)
+    return CommandResults(readable_output=readable, raw_response=outcome.events)
 
 
 # ============================================================================ main

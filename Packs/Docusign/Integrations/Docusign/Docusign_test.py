@@ -385,7 +385,8 @@ def test_jwt_aud_keeps_non_default_port(pkcs1_pem, rsa_key):
 
 
 def client_for(settings, **kw) -> "Docusign.DocuSignClient":
-    return Docusign.DocuSignClient(settings, sleep=lambda s: None, **kw)
+    """A client whose run never sleeps; ``kw`` overrides the run context (deadline, now, ...)."""
+    return Docusign.DocuSignClient(settings, Docusign.RunContext.for_settings(settings, sleep=lambda s: None, **kw))
 
 
 def test_token_minted_once_and_reused(settings, requests_mock):
@@ -446,7 +447,7 @@ def test_one_renewal_on_401_then_success(settings, requests_mock):
     client = client_for(settings)
     assert Docusign.get_monitor_stream(client, "", 1) == {"endCursor": "c1", "data": []}
     assert token_call.call_count == 2 and stream.call_count == 2
-    assert client.stats.token_renewals == 1
+    assert client.ctx.stats.token_renewals == 1
 
 
 def test_second_401_is_an_error_not_a_loop(settings, requests_mock):
@@ -501,7 +502,7 @@ def test_client_gives_the_platform_one_number_and_each_call_connect_and_read_tim
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo())
     client = client_for(settings)
-    assert client.timeout == 60.0
+    assert client.transport.timeout == 60.0
     Docusign.get_userinfo(client)
     assert [r.timeout for r in requests_mock.request_history] == [(10.0, 60.0), (10.0, 60.0)]
 
@@ -556,7 +557,7 @@ def test_5xx_and_dropped_connections_are_retried(settings, requests_mock, no_sle
     )
     client = Docusign.DocuSignClient(settings)
     assert Docusign.get_monitor_stream(client, "", 10)["endCursor"] == "c9"
-    assert client.stats.retries == 3
+    assert client.ctx.stats.retries == 3
     assert no_sleep.call_count == 3
 
 
@@ -586,7 +587,7 @@ def test_rate_limit_waits_when_it_fits(status, settings, requests_mock, no_sleep
     client = Docusign.DocuSignClient(settings)
     assert Docusign.get_monitor_stream(client, "", 10)["endCursor"] == "c2"
     no_sleep.assert_called_once_with(3.0)
-    assert (client.stats.waits, client.stats.waited_seconds) == (1, 3.0)
+    assert (client.ctx.stats.waits, client.ctx.stats.waited_seconds) == (1, 3.0)
 
 
 def test_rate_limit_beyond_budget_stops_the_run(settings, requests_mock, no_sleep):
