@@ -15,6 +15,7 @@ import demistomock as demisto
 import Docusign
 import jwt
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -515,7 +516,6 @@ def test_operator_requests_timeout_becomes_the_read_timeout(settings, requests_m
     assert requests_mock.last_request.timeout == (10.0, 120.0)
 
 
-
 def test_retry_policy_backoff_is_bounded_with_jitter():
     policy = Docusign.RetryPolicy(backoff_base=1, backoff_max=8, jitter=0.5)
     assert [policy.backoff(n, rand=lambda: 1.0) for n in range(1, 6)] == [1, 2, 4, 8, 8]
@@ -877,9 +877,24 @@ def fetch(params: dict, last_run: dict | None = None):
 
 
 def summary_line(platform) -> str:
+    """The run's line for people, rendered from the report."""
     lines = [m for level, m in platform.logs if level == "info" and m.startswith("Docusign fetch-events:")]
     assert len(lines) == 1, platform.logs
     return lines[0]
+
+
+def run_report(platform) -> dict:
+    """The run's JSON report: the log line tests, the engine and the demo read."""
+    prefix = Docusign.RunReport.PREFIX
+    lines = [m for level, m in platform.logs if level == "info" and m.startswith(prefix)]
+    assert len(lines) == 1, platform.logs
+    return json.loads(lines[0][len(prefix) :])
+
+
+def type_report(platform) -> dict:
+    """The report of the run's only event type."""
+    (report,) = run_report(platform)["types"].values()
+    return report
 
 
 class FakeMonitor:
@@ -1120,7 +1135,7 @@ def test_customer_drain_stops_on_empty_page(pkcs1_pem, requests_mock, no_sleep):
     assert stream_cursors(requests_mock) == ["2024-01-24T00:00:00.000Z", "aa_1", "aa_2"]
     assert sent_ids(platform) == [monitor_event(n)["eventId"] for n in (1, 2, 3)]
     assert platform.last_run["customer_events"]["cursor"] == "aa_3"
-    assert "stop: caught up" in summary_line(platform)
+    assert type_report(platform)["stop"] == "caught up"
 
 
 def test_customer_drain_stops_when_end_cursor_is_the_cursor_sent(pkcs1_pem, requests_mock, no_sleep):
@@ -1142,7 +1157,7 @@ def test_customer_event_budget_splits_page_limits(pkcs1_pem, requests_mock, no_s
     assert len(platform.sent_events) == 4500
     assert platform.sent_events[-1]["eventId"] == monitor_event(4499)["eventId"]
     assert platform.last_run["customer_events"]["cursor"] == "aa_4500"
-    assert "stop: event budget" in summary_line(platform)
+    assert type_report(platform)["stop"] == "event budget"
     # The next run carries on exactly where this one stopped.
     platform = fetch(events_params(pkcs1_pem, max_customer_events_per_fetch="4500"))
     assert stream_cursors(requests_mock)[3] == "aa_4500"
@@ -1167,7 +1182,7 @@ def test_customer_time_budget_ends_the_drain(pkcs1_pem, requests_mock, no_sleep,
     assert stream_limits(requests_mock) == [2, 2]
     assert len(platform.sent_events) == 4
     assert platform.last_run["customer_events"]["cursor"] == "aa_4"
-    assert "stop: time budget" in summary_line(platform)
+    assert type_report(platform)["stop"] == "time budget"
     assert not error_entries(platform)
 
 
@@ -1249,7 +1264,7 @@ def test_customer_time_from_timestamp_forms(timestamp, expected, pkcs1_pem, requ
     requests_mock.get(STREAM, [page([raw], "aa_1"), page([], "aa_1")])
     platform = fetch(events_params(pkcs1_pem))
     assert platform.sent_events == [{**raw, "source_log_type": "customerevent", "_time": expected}]
-    assert "warnings" not in summary_line(platform)
+    assert type_report(platform)["warnings"] == []
 
 
 def test_customer_sample_page_sent_as_is_with_time_and_type(pkcs1_pem, requests_mock, no_sleep):
@@ -1290,7 +1305,7 @@ def test_customer_odd_events_delivered_with_counted_warning(pkcs1_pem, requests_
     for event in sent[:5]:  # undated events get the fetch time
         when = datetime.fromisoformat(event["_time"].replace("Z", "+00:00"))
         assert before <= when <= datetime.now(UTC) + timedelta(seconds=1)
-    assert "5 events without a usable timestamp" in summary_line(platform)
+    assert any("5 events without a usable timestamp" in w for w in type_report(platform)["warnings"])
     assert platform.last_run["customer_events"]["cursor"] == "aa_1"
     assert not error_entries(platform)
 
@@ -1308,7 +1323,7 @@ def test_customer_boundary_repeat_from_previous_run_is_dropped(pkcs1_pem, reques
     requests_mock.get(STREAM, [page([monitor_event(3), monitor_event(4)], "aa_4"), page([], "aa_4")])
     platform = fetch(events_params(pkcs1_pem))
     assert sent_ids(platform) == [monitor_event(4)["eventId"]]
-    assert "1 repeated events dropped" in summary_line(platform)
+    assert "1 repeated events dropped" in type_report(platform)["warnings"]
     assert platform.last_run["customer_events"]["cursor"] == "aa_4"
 
 
@@ -1354,7 +1369,7 @@ def test_customer_rate_limit_with_retry_after_is_waited_out(pkcs1_pem, requests_
     assert no_sleep.call_args_list == [((5.0,),), ((12.0,),), ((5.0,),)]
     assert len(platform.sent_events) == 2
     assert platform.last_run["customer_events"]["cursor"] == "aa_2"
-    assert "1 rate-limit waits (12.0 s)" in summary_line(platform)
+    assert (run_report(platform)["rate_limit_waits"], run_report(platform)["waited_s"]) == (1, 12.0)
 
 
 @pytest.mark.parametrize("status", [429, 400])
@@ -1368,8 +1383,8 @@ def test_customer_rate_limit_beyond_budget_keeps_what_was_fetched(status, pkcs1_
     assert stream.call_count == 3
     assert sent_ids(platform) == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
     assert platform.last_run["customer_events"]["cursor"] == "aa_2"
-    line = summary_line(platform)
-    assert "stop: rate limit" in line and "X-DocuSign-TraceToken: 5f2b7a1e" in line
+    report = type_report(platform)
+    assert report["stop"] == "rate limit" and "X-DocuSign-TraceToken: 5f2b7a1e" in report["warnings"][0]
     assert not error_entries(platform)  # an expected pause, not a failure
     assert [c for c in no_sleep.call_args_list if c != ((5.0,),)] == []  # never waited the 40 minutes
 
@@ -1381,7 +1396,7 @@ def test_customer_server_errors_are_retried(pkcs1_pem, requests_mock, no_sleep):
     platform = fetch(events_params(pkcs1_pem))
     assert stream.call_count == 4
     assert sent_ids(platform) == [monitor_event(1)["eventId"]]
-    assert "2 retries" in summary_line(platform)
+    assert run_report(platform)["retries"] == 2
 
 
 def test_customer_server_error_that_persists_keeps_cursor_and_earlier_pages(pkcs1_pem, requests_mock, no_sleep):
@@ -1499,10 +1514,17 @@ def test_summary_line_has_counts_and_no_event_content(pkcs1_pem, requests_mock, 
     requests_mock.get(ESIGN_USERS, json=load_json("esign_users_page.json"), headers=TRACE)
     requests_mock.get(re.compile(re.escape(ESIGN_USERS) + "/"), status_code=404, json={"errorCode": "USER_NOT_FOUND"})
     platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
+    report = run_report(platform)
+    assert {k: report["types"]["Customer events"][k] for k in ("events", "pages", "stop")} == {
+        "events": 3,
+        "pages": 1,
+        "stop": "caught up",
+    }
+    assert (report["types"]["Audit Users"]["events"], report["types"]["Audit Users"]["pages"]) == (3, 2)
+    assert report["events"] == 6 and report["calls_by_endpoint"]["monitor.stream"] == 1
+    # The line for people is rendered from the same report.
     line = summary_line(platform)
-    assert "Customer events: 3 events, 1 pages" in line and "stop: caught up" in line
-    assert "Audit Users: 3 events, 2 pages" in line
-    assert "total 6 events" in line
+    assert "Customer events: 3 events, 1 pages" in line and "stop: caught up" in line and "total 6 events" in line
     # What the integration logs (requests-mock's own request log stands for the HTTP library, not the pack).
     logged = platform.log_text() + "\n".join(
         r.getMessage() for r in caplog.records if r.name != "requests_mock.adapter"
@@ -1754,7 +1776,7 @@ def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_m
 
     run1 = fetch(params)
     assert sent_ids(run1) == [u[5], u[3]]
-    assert "stop: event budget" in summary_line(run1)
+    assert type_report(run1)["stop"] == "event budget"
 
     # Between runs: a user not yet delivered changes again, and a delivered one too.
     users.add(4, datetime(2024, 1, 28, 10, tzinfo=UTC))
@@ -1954,7 +1976,7 @@ def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_
     assert platform.sent == []
     assert platform.last_run == before
     assert not error_entries(platform)
-    assert "Audit Users: 0 events" in summary_line(platform) and "stop: rate limit" in summary_line(platform)
+    assert (type_report(platform)["events"], type_report(platform)["stop"]) == (0, "rate limit")
     no_sleep.assert_not_called()
 
 
@@ -2152,7 +2174,7 @@ def test_users_rate_limit_400_during_per_user_reads_stops_the_run(pkcs1_pem, req
     assert platform.sent == []  # no degraded Admin-only record that a later run would send again
     assert limited.call_count == 1
     assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T12:00:00.000Z"
-    assert "stop: rate limit" in summary_line(platform)
+    assert type_report(platform)["stop"] == "rate limit"
 
 
 def test_odd_users_reply_does_not_cost_customer_events(pkcs1_pem, requests_mock, no_sleep):
@@ -2260,8 +2282,202 @@ def test_users_time_budget_delivers_what_was_read_and_keeps_the_watermark(
     first = fetch(params, last_run=state)
     assert len(first.sent_events) == 3  # read at 40, 80 and 120 s; then out of time
     assert first.last_run["audit_users"]["watermark"] == "2024-01-24T12:00:00.000Z"  # two users still unread
-    assert "stop: time budget" in summary_line(first)
+    assert type_report(first)["stop"] == "time budget"
     delivered = sent_ids(first)
     second = fetch(params, last_run=first.last_run)
     delivered += sent_ids(second)
     assert sorted(delivered) == sorted(users.users) and len(set(delivered)) == 5
+
+
+# ---------------------------------------------------------------------------- fetch core, called directly
+# The fetchers, states, paginators and the retry policy without main(): what each promises on its own.
+
+START = datetime(2024, 1, 24, tzinfo=UTC)
+CUSTOMER, USERS = Docusign.CUSTOMER_EVENTS, Docusign.AUDIT_USERS
+
+
+def drive(name: str, settings, state, budget: int, **ctx):
+    """Run one fetcher directly: its steps and how it ended (the return or the exception)."""
+    client = client_for(settings, **ctx)
+    steps, ended = [], None
+    try:
+        steps.extend(Docusign.EVENT_TYPES[name].fetch(client, state, budget, client.ctx))
+    except Exception as exc:
+        ended = exc
+    return steps, ended
+
+
+def test_customer_fetcher_polls_once_with_a_one_page_budget(settings, requests_mock):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1), monitor_event(2)], "aa_2"), page([monitor_event(3)], "aa_3")])
+    steps, ended = drive(CUSTOMER, settings, Docusign.CustomerEventsState("aa_0"), Docusign.MONITOR_PAGE_MAX)
+    assert ended is None and len(steps) == 1
+    assert [e["eventId"] for e in steps[0].events] == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
+    assert steps[0].state == Docusign.CustomerEventsState("aa_2", tuple(e["eventId"] for e in steps[0].events))
+
+
+def test_customer_fetcher_stops_for_its_event_budget_with_the_cursor_of_what_it_yielded(settings, requests_mock):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(n) for n in range(1, 4)], "aa_3")])
+    steps, ended = drive(CUSTOMER, settings, Docusign.CustomerEventsState("aa_0"), 3)
+    assert isinstance(ended, Docusign.Stopped) and ended.reason is Docusign.StopReason.EVENT_BUDGET
+    assert steps[-1].state.cursor == "aa_3" and stream_limits(requests_mock) == [3]
+
+
+def test_customer_fetcher_out_of_time_before_the_first_page(settings, requests_mock):
+    mock_token(requests_mock)
+    stream = requests_mock.get(STREAM, json=page([], "aa_0"))
+    steps, ended = drive(CUSTOMER, settings, Docusign.CustomerEventsState("aa_0"), 10, deadline=Docusign.Deadline(0))
+    assert steps == [] and ended.reason is Docusign.StopReason.TIME_BUDGET and not stream.called
+
+
+def test_users_fetcher_yields_once_with_the_state_those_events_make_true(settings, requests_mock):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo())
+    users = FakeUsers(requests_mock)
+    users.add(1, datetime(2024, 1, 24, 10, tzinfo=UTC))
+    state = Docusign.AuditUsersState(START, START)
+    steps, ended = drive(USERS, settings, state, 10)
+    assert ended is None and len(steps) == 1
+    (step,) = steps
+    assert [e["userId"] for e in step.events] == [user_guid(1)]
+    assert step.state.watermark == datetime(2024, 1, 24, 10, tzinfo=UTC)
+    assert {d.user_id for d in step.state.delivered} == {user_guid(1)}
+
+
+def test_collect_keeps_what_was_fetched_before_an_error_and_says_why(settings, requests_mock):
+    mock_token(requests_mock)
+    requests_mock.get(
+        STREAM,
+        [page([monitor_event(1)], "aa_1"), {"status_code": 400, "json": {"errorCode": "INVALID_CURSOR"}}],
+    )
+    client = client_for(settings)
+    last_run = {"customer_events": {"cursor": "aa_0"}}
+    outcome = Docusign.collect(Docusign.EVENT_TYPES[CUSTOMER], client, last_run, 5000, START)
+    assert [e["eventId"] for e in outcome.events] == [monitor_event(1)["eventId"]]
+    assert outcome.state.cursor == "aa_1"
+    assert outcome.report.stop is Docusign.StopReason.ERROR and "INVALID_CURSOR" in outcome.report.error
+    assert outcome.report.calls == 3  # token, two pages
+
+
+def test_collect_turns_an_unreadable_state_into_an_error_without_a_state(settings):
+    client = client_for(settings)
+    outcome = Docusign.collect(Docusign.EVENT_TYPES[USERS], client, {"audit_users": {"delivered": 7}}, 10, START)
+    assert outcome.state is None and outcome.events == []
+    assert outcome.report.error.startswith("unexpected TypeError")
+
+
+# Saved states: the current format, and the public pack's, load into typed states and save back unchanged.
+
+SAVED_CUSTOMER = {"customer_events": {"cursor": "aa_9", "recent_ids": ["e1", "e2"]}}
+SAVED_USERS = {
+    "audit_users": {
+        "watermark": "2024-01-24T10:00:00.000Z",
+        "not_before": "2024-01-20T00:00:00.000Z",
+        "delivered": [
+            f"{user_guid(1)}|2024-01-24T10:00:00.000Z",
+            f"{user_guid(1)}|#0123456789abcdef@2024-01-24T10:05:00.000Z",
+        ],
+        "account_users_total": 300,
+        "admin_since": "day",
+    }
+}
+
+
+def test_saved_states_round_trip():
+    customer = Docusign.CustomerEventsState.from_last_run(SAVED_CUSTOMER, START)
+    assert customer == Docusign.CustomerEventsState("aa_9", ("e1", "e2"))
+    assert customer.to_last_run() == SAVED_CUSTOMER["customer_events"]
+    users = Docusign.AuditUsersState.from_last_run(SAVED_USERS, START)
+    assert users.admin_day_granularity and users.account_users_total == 300
+    assert users.known() == {f"{user_guid(1)}|2024-01-24T10:00:00.000Z", f"{user_guid(1)}|#0123456789abcdef"}
+    assert [d.kept_by for d in users.delivered] == [
+        datetime(2024, 1, 24, 10, tzinfo=UTC),
+        datetime(2024, 1, 24, 10, 5, tzinfo=UTC),
+    ]
+    assert users.to_last_run() == SAVED_USERS["audit_users"]
+
+
+def test_public_pack_states_load():
+    legacy = {
+        "Customer events": {"cursor": "legacy_cursor"},
+        "Audit Users": {"latest_modifiedDate": "1/24/2024 3:15:42 PM"},
+    }
+    assert Docusign.CustomerEventsState.from_last_run(legacy, START).cursor == "legacy_cursor"
+    users = Docusign.AuditUsersState.from_last_run(legacy, START)
+    assert users.not_before == datetime(2024, 1, 24, 15, 15, 42, 1000, tzinfo=UTC)
+    assert users.watermark == datetime(2024, 1, 24, 15, 15, 42, tzinfo=UTC)
+    assert Docusign.CustomerEventsState.from_last_run({}, START).cursor == Docusign.format_time(START)
+
+
+def test_users_watermark_rules():
+    state = Docusign.AuditUsersState(START, START)
+    now = datetime(2024, 1, 25, tzinfo=UTC)
+    future = Docusign.UserChange(
+        now + timedelta(days=3), "u", None, {}, True, None, Docusign.DeliveredChange("u", fingerprint="f")
+    )
+    assert state.after_delivery([future], now, 0, START, None, False).watermark == now  # never ahead of now
+    assert state.after_delivery([future], now, 1, START, None, False).watermark == START  # held while users unread
+
+
+# Paginators and the retry policy.
+
+
+def test_next_link_paginator_refuses_other_hosts_and_circles():
+    paginator = Docusign.NextLinkPaginator(ADMIN)
+    paginator.advance({"users": [{}], "paging": {"next": f"{ADMIN}/v2/x?start=1"}})
+    assert paginator.current == f"{ADMIN}/v2/x?start=1" and not paginator.finished
+    with pytest.raises(Docusign.DocusignError, match="repeated page"):
+        paginator.advance({"users": [{}], "paging": {"next": f"{ADMIN}/v2/x?start=1"}})
+    with pytest.raises(Docusign.ApiError, match="another host"):
+        Docusign.NextLinkPaginator(ADMIN).advance({"users": [{}], "paging": {"next": "https://elsewhere.test/x"}})
+    last = Docusign.NextLinkPaginator(ADMIN)
+    last.advance({"users": [{}], "paging": {}})
+    assert last.finished
+
+
+def test_offset_and_cursor_paginators_know_when_paging_is_over():
+    offset = Docusign.OffsetPaginator(0, 150)
+    offset.advance({"users": [{}] * 100, "totalSetSize": "230"})
+    assert (offset.current, offset.total, offset.finished) == (100, 230, False)
+    offset.advance({"users": [{}] * 100})
+    offset.advance({"users": [{}] * 30})
+    assert offset.finished
+    cursor = Docusign.CursorPaginator("aa_1")
+    cursor.advance({"data": [{}], "endCursor": "aa_2"})
+    assert not cursor.finished
+    cursor.advance({"data": [{}], "endCursor": "aa_2"})
+    assert cursor.finished
+
+
+def test_retry_policy_counts_like_urllib3():
+    policy = Docusign.RetryPolicy(transient=1, rate_limit=1)
+    once = policy.increment()
+    assert (once.failures, once.is_exhausted()) == (1, False)
+    assert once.increment().is_exhausted()
+    assert policy.increment(rate_limited=True).increment(rate_limited=True).is_exhausted()
+    assert policy.history == ()  # immutable: each increment is a new policy
+
+
+@pytest.mark.parametrize(
+    "error, transient",
+    [
+        (requests.exceptions.ReadTimeout("read timed out"), True),
+        (requests.exceptions.ConnectionError("connection reset by peer"), True),
+        (requests.exceptions.SSLError("certificate verify failed"), False),
+        (requests.exceptions.ConnectionError("Failed to resolve 'account-d.docusign.com'"), False),
+        (requests.exceptions.ProxyError("proxy refused"), False),
+    ],
+)
+def test_retry_policy_tells_transient_from_permanent_failures(error, transient):
+    assert Docusign.RetryPolicy.is_transient(error) is transient
+    assert Docusign.RetryPolicy.is_transient(Docusign.DemistoException("wrapped", error)) is transient
+
+
+def test_certificate_failure_is_not_retried(settings, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, exc=requests.exceptions.SSLError("certificate verify failed"))
+    with pytest.raises(Docusign.DocusignError, match=r"\(lens-d.docusign.net\): the TLS certificate was not accepted"):
+        Docusign.get_monitor_stream(client_for(settings), "", 10)
+    assert len(calls_to(requests_mock, STREAM)) == 1
+    no_sleep.assert_not_called()
