@@ -27,8 +27,9 @@ $(SDK_VENV)/.installed:
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 
+# devkit includes its tests (devkit/tests); Tests/e2e are the end-to-end tests.
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Tests/demistomock devkit conftest.py
+	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Tests/demistomock devkit conftest.py Tests/e2e
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest

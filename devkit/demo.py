@@ -20,20 +20,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from devkit import platform_modules
 from devkit.emulator import Emulator
 from devkit.emulator.keys import generate_rsa_keypair
-from devkit.engine import Engine, RunResult
-from devkit.wiring import instance_params, write_engine
+from devkit.engine import DATASET, Engine, RunResult
+from devkit.wiring import CONSENT_COMMAND, follow_consent_link, instance_params, register_key, write_engine
 from devkit.xql import load_rules
 
 RULES = Path(__file__).resolve().parents[1] / "Packs" / "Docusign" / "ModelingRules" / "Docusign_2_11"
 
-DATASET = "docusign_docusign_raw"
 REDIRECT_URL = "https://localhost/docusign/callback?instance=demo&step=consent"
-CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")
 
 
 def add_arguments(subparsers: Any) -> None:
@@ -71,12 +67,11 @@ def demo_engine(folder: Path, emulator: Emulator, integration_key: str, key_file
 
 def give_consent(engine: Engine) -> str:
     """Run the consent command and follow its link the way a browser would."""
-    result = check(engine.run("docusign-generate-consent-url"), "docusign-generate-consent-url")
-    readable = "\n".join(str(e.get("HumanReadable") or "") for e in result.entries)
-    match = CONSENT_LINK.search(readable)
-    if not match:
-        raise SystemExit("demo: the consent command returned no link")
-    reply = requests.get(match.group("url"), allow_redirects=False, timeout=10)
+    result = check(engine.run(CONSENT_COMMAND), CONSENT_COMMAND)
+    try:
+        reply = follow_consent_link(result)
+    except LookupError:
+        raise SystemExit("demo: the consent command returned no link") from None
     location = reply.headers.get("Location", "")
     if reply.status_code != 302 or not location.startswith(REDIRECT_URL.split("?")[0]):
         raise SystemExit(f"demo: consent was not granted ({reply.status_code} {location})")
@@ -152,7 +147,7 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int) -> in
     integration_key = str(uuid.UUID(int=seed * 7919 + 1))
 
     with Emulator(seed=seed, events=events, users=users) as emulator:
-        emulator.register_integration(integration_key, public_pem, [REDIRECT_URL])
+        register_key(emulator, integration_key, public_pem, REDIRECT_URL, consent=False)  # given in step 1
         say(f"emulator: {emulator.base_url} (org {emulator.org.organization_id}, {events} events, {users} users)")
         say(f"platform modules: {platform_modules.describe()}")
         engine = demo_engine(folder, emulator, integration_key, key_file)

@@ -1,18 +1,61 @@
 """An instance of the integration pointed at a running emulator: the one place that knows both sides.
 
-Used by the demo, the benchmarks and the end-to-end tests, so that they configure the integration the
-same way a user would against DocuSign (same parameter names, type-9 credentials shape).
+Used by the demo, the benchmarks and the tests, so that they configure the integration the same way a
+user would against DocuSign: a key pair registered for an integration key, consent (granted directly or
+by following the consent command's link), same parameter names, type-9 credentials shape.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import requests
 import yaml
 
 from devkit.emulator import Emulator
-from devkit.engine import Engine, Instance
+from devkit.engine import Engine, Instance, RunResult
+
+# What consent covers when both event types are selected (Customer events need the first two).
+ALL_SCOPES = ("signature", "impersonation", "organization_read", "user_read")
+CONSENT_COMMAND = "docusign-generate-consent-url"
+# The links in the consent command's war-room answer, individual and organization-wide.
+_CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")
+_ADMIN_CONSENT_LINK = re.compile(r"\[admin consent\]\((?P<url>[^)]+)\)")
+
+
+def register_key(
+    emulator: Emulator,
+    integration_key: str,
+    public_pem: bytes,
+    redirect_url: str | None = None,
+    *,
+    consent: bool = True,
+    scopes: Iterable[str] = ALL_SCOPES,
+    user_id: str | None = None,
+) -> None:
+    """Register a key pair's public half for ``integration_key`` (DocuSign's Apps and Keys page), then,
+    unless ``consent`` is False, grant ``user_id``'s consent to ``scopes`` as accepting the consent page
+    does; the user defaults to the organization administrator the instance impersonates."""
+    emulator.register_integration(integration_key, public_pem, [redirect_url] if redirect_url else [])
+    if consent:
+        emulator.grant_consent(integration_key, user_id or emulator.org.admin_user_id, list(scopes))
+
+
+def follow_consent_link(result: RunResult, admin: bool = False) -> requests.Response:
+    """Open the consent link of a ``docusign-generate-consent-url`` result as the user's browser would.
+
+    ``admin`` picks the organization-wide link. Returns DocuSign's answer without following its
+    redirect: a 302 to the redirect URL once consent is recorded. Raises LookupError when the result
+    holds no such link.
+    """
+    readable = "\n".join(str(entry.get("HumanReadable") or "") for entry in result.entries)
+    match = (_ADMIN_CONSENT_LINK if admin else _CONSENT_LINK).search(readable)
+    if not match:
+        raise LookupError(f"{result.command} returned no {'admin ' if admin else ''}consent link")
+    return requests.get(match.group("url"), allow_redirects=False, timeout=10)
 
 
 def instance_params(

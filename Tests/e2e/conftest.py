@@ -15,17 +15,20 @@ from devkit.engine import Engine
 
 INTEGRATION_KEY = str(uuid.UUID("3c1b9f0e-7a2d-4e5f-8a9b-0c1d2e3f4a5b"))
 REDIRECT_URL = "https://xsiam.example.com/docusign/callback?instance=e2e&x=1"
-ALL_SCOPES = ["signature", "impersonation", "organization_read", "user_read"]
-DATASET = "docusign_docusign_raw"
+
+# The fixtures' types, for the tests' annotations.
+KeyPair = tuple[bytes, bytes]
+EmulatorFactory = Callable[..., Emulator]
+EngineFor = Callable[..., Engine]
 
 
 @pytest.fixture(scope="session")
-def keypair() -> tuple[bytes, bytes]:
+def keypair() -> KeyPair:
     return generate_rsa_keypair()
 
 
 @pytest.fixture
-def emulator_factory(keypair: tuple[bytes, bytes]) -> Iterator[Callable[..., Emulator]]:
+def emulator_factory(keypair: KeyPair) -> Iterator[EmulatorFactory]:
     """Start emulators registered with the test key pair; consent is granted unless consent=False."""
     started: list[Emulator] = []
 
@@ -33,9 +36,7 @@ def emulator_factory(keypair: tuple[bytes, bytes]) -> Iterator[Callable[..., Emu
         emulator = Emulator(**options)
         emulator.start()
         started.append(emulator)
-        emulator.register_integration(INTEGRATION_KEY, keypair[1], [REDIRECT_URL])
-        if consent:
-            emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, ALL_SCOPES)
+        wiring.register_key(emulator, INTEGRATION_KEY, keypair[1], REDIRECT_URL, consent=consent)
         return emulator
 
     yield start
@@ -51,7 +52,7 @@ def instance_params(emulator: Emulator, private_pem: bytes, **overrides: Any) ->
 
 
 @pytest.fixture
-def engine_for(tmp_path: Path, keypair: tuple[bytes, bytes]) -> Callable[..., Engine]:
+def engine_for(tmp_path: Path, keypair: KeyPair) -> EngineFor:
     """An engine whose instance points at the given emulator; keyword arguments override params."""
 
     def make(emulator: Emulator, name: str = "docusign_e2e", **overrides: Any) -> Engine:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from devkit.emulator import ManualClock
-from Tests.e2e.conftest import DATASET
+from devkit.emulator import Emulator, ManualClock
+from devkit.engine import DATASET, Engine
+
+from .conftest import EmulatorFactory, EngineFor
 
 
-def user_events(engine) -> list[dict]:
+def user_events(engine: Engine) -> list[dict[str, Any]]:
     return [e for e in engine.sink_events(DATASET) if e.get("source_log_type") == "auditusers"]
 
 
-def changed_since(emulator, since: datetime) -> set[str]:
+def changed_since(emulator: Emulator, since: datetime) -> set[str]:
     return {u.id for u in emulator.org.users if u.modified_ms >= since.timestamp() * 1000}
 
 
-def test_first_run_then_each_change_once(emulator_factory, engine_for):
+def test_first_run_then_each_change_once(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     clock = ManualClock(start=datetime.now(UTC).timestamp())
     emulator = emulator_factory(events=10, users=400, clock=clock)
     engine = engine_for(emulator, event_types=["Audit Users"], first_fetch="3 days")
@@ -44,7 +47,9 @@ def test_first_run_then_each_change_once(emulator_factory, engine_for):
     assert engine.run("fetch-events").events_total == 0
 
 
-def test_budget_cuts_resume_without_skips_or_repeats_while_users_change(emulator_factory, engine_for):
+def test_budget_cuts_resume_without_skips_or_repeats_while_users_change(
+    emulator_factory: EmulatorFactory, engine_for: EngineFor
+) -> None:
     clock = ManualClock(start=datetime.now(UTC).timestamp())
     emulator = emulator_factory(events=10, users=300, clock=clock)
     engine = engine_for(emulator, event_types=["Audit Users"], first_fetch="1 minute", max_user_events_per_fetch="10")
@@ -65,7 +70,7 @@ def test_budget_cuts_resume_without_skips_or_repeats_while_users_change(emulator
     assert {u for u, _ in delivered} == set(latest)
 
 
-def test_api_calls_follow_the_cheaper_strategy(emulator_factory, engine_for):
+def test_api_calls_follow_the_cheaper_strategy(emulator_factory: EmulatorFactory, engine_for: EngineFor) -> None:
     clock = ManualClock(start=datetime.now(UTC).timestamp())
     total = 1000
     emulator = emulator_factory(events=10, users=total, clock=clock)

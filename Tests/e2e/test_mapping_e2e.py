@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from devkit import wiring
 from devkit.emulator import Emulator
+from devkit.engine import DATASET
 from devkit.xql import load_rules
 from devkit.xql.schema import check_events_against_schema
-from Tests.e2e.conftest import ALL_SCOPES, DATASET, INTEGRATION_KEY, REDIRECT_URL, instance_params
+
+from .conftest import INTEGRATION_KEY, REDIRECT_URL, KeyPair, instance_params
 
 MODELING = Path(__file__).resolve().parents[2] / "Packs" / "Docusign" / "ModelingRules"
 RULE_DIRS = sorted(p for p in MODELING.iterdir() if p.is_dir())
 
 
 @pytest.fixture(scope="module")
-def sent_events(tmp_path_factory, keypair):
+def sent_events(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) -> list[dict[str, Any]]:
     """Both event types as fetch-events delivers them from a seeded emulator organization."""
     with Emulator(seed=3, events=3000, users=300, span_hours=24) as emulator:
-        emulator.register_integration(INTEGRATION_KEY, keypair[1], [REDIRECT_URL])
-        emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, ALL_SCOPES)
+        wiring.register_key(emulator, INTEGRATION_KEY, keypair[1], REDIRECT_URL)
         params = instance_params(emulator, keypair[0], first_fetch="30 days", max_customer_events_per_fetch="20000")
         engine = wiring.write_engine(tmp_path_factory.mktemp("mapping"), "mapping", emulator, params)
         assert engine.run("fetch-events").ok
@@ -30,7 +32,7 @@ def sent_events(tmp_path_factory, keypair):
 
 
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
-def test_schema_declares_every_field_the_integration_sends(rule_dir, sent_events):
+def test_schema_declares_every_field_the_integration_sends(rule_dir: Path, sent_events: list[dict[str, Any]]) -> None:
     kinds = {e["source_log_type"] for e in sent_events}
     assert kinds == {"customerevent", "auditusers"}
     schema = json.loads((rule_dir / f"{rule_dir.name}_schema.json").read_text())
@@ -39,7 +41,7 @@ def test_schema_declares_every_field_the_integration_sends(rule_dir, sent_events
 
 
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)
-def test_every_sent_event_is_modeled(rule_dir, sent_events):
+def test_every_sent_event_is_modeled(rule_dir: Path, sent_events: list[dict[str, Any]]) -> None:
     rules = load_rules(rule_dir)
     unmodeled = [e.get("eventId") or e.get("userId") for e in sent_events if not rules.model(DATASET, e)]
     assert not unmodeled

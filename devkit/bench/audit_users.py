@@ -14,8 +14,6 @@ from devkit.bench.setup import wire
 from devkit.emulator import Emulator, ManualClock
 from devkit.emulator.log import Stats
 
-DATASET = "docusign_docusign_raw"
-
 
 def per_user_calls(n: int) -> int:
     return math.ceil(n / 250) + n

@@ -10,8 +10,7 @@ from __future__ import annotations
 from devkit.bench.report import child_usage, table, write_section
 from devkit.bench.setup import wire
 from devkit.emulator import Emulator
-
-DATASET = "docusign_docusign_raw"
+from devkit.engine import DATASET
 
 
 def run(events: int = 100_000, budget: int = 20_000) -> list[tuple[str, str]]:
@@ -26,6 +25,10 @@ def run(events: int = 100_000, budget: int = 20_000) -> list[tuple[str, str]]:
             runs = engine.fetch(cycles=100, interval=0, until_empty=True)
         delivered = engine.sink_events(DATASET)
         stats = emulator.stats()
+        # Each event exactly once, in stream order: the emulator numbers its events in cursor order.
+        in_stream_order = [emulator.org.events.event_id(index) for index in range(events)]
+    assert all(r.ok for r in runs), [r.error for r in runs if not r.ok]
+    assert [e["eventId"] for e in delivered] == in_stream_order, "not every event delivered once, in stream order"
     monitor_calls = stats.count("monitor.stream")
     rows = [
         ("backlog (events)", f"{events:,}"),

@@ -14,14 +14,12 @@ from devkit.wiring import instance_params
 
 INTEGRATION_KEY = str(uuid.UUID("b3c4d5e6-f7a8-4b9c-8d0e-1f2a3b4c5d6e"))
 REDIRECT_URL = "https://localhost/callback"
-SCOPES = ["signature", "impersonation", "organization_read", "user_read"]
 
 
 def wire(emulator: Emulator, folder: Path | None = None, **params: Any) -> Engine:
     """Register a key pair and consent on a started emulator; return an engine for an instance using it."""
     private_pem, public_pem = generate_rsa_keypair()
-    emulator.register_integration(INTEGRATION_KEY, public_pem, [REDIRECT_URL])
-    emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, SCOPES)
+    wiring.register_key(emulator, INTEGRATION_KEY, public_pem, REDIRECT_URL)
     folder = folder or Path(tempfile.mkdtemp(prefix="docusign-bench-"))
     credentials = {"password": private_pem.decode()}
     return wiring.write_engine(

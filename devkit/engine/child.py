@@ -19,13 +19,10 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
+from devkit.engine.protocol import HEALTH_FILE, LOG_FILE, RESULT_FILE
 from devkit.engine.sink import EventSink
 from devkit.engine.store import atomic_write_json
 from devkit.platform_modules import activate, platform
-
-RESULT_FILE = "result.json"
-LOG_FILE = "log.jsonl"
-HEALTH_FILE = "health.jsonl"
 
 
 class _Tee(list[Any]):

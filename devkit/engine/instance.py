@@ -25,8 +25,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INTEGRATION = REPO_ROOT / "Packs" / "Docusign" / "Integrations" / "Docusign" / "Docusign.py"
 DEFAULT_TIMEOUT = 300.0
@@ -53,6 +51,9 @@ class Instance:
     @classmethod
     def load(cls, path: str | Path) -> Instance:
         """Read and validate an instance file."""
+        # Imported here: every engine child imports this package, and none of them reads YAML.
+        import yaml
+
         path = Path(path)
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))

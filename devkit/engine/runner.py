@@ -31,8 +31,9 @@ from typing import Any
 
 from devkit import platform_modules
 from devkit.engine import sink
-from devkit.engine.child import HEALTH_FILE, LOG_FILE, RESULT_FILE
 from devkit.engine.instance import REPO_ROOT, Instance
+from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, RESULT_FILE
+from devkit.engine.schedule import fetch_loop
 from devkit.engine.store import Store
 
 ERROR_ENTRY_TYPE = 4
@@ -144,8 +145,6 @@ class Engine:
         on_result: Callable[[int, RunResult], None] | None = None,
     ) -> list[RunResult]:
         """The fetch loop; see :func:`devkit.engine.schedule.fetch_loop`."""
-        from devkit.engine.schedule import fetch_loop
-
         return fetch_loop(self, cycles=cycles, interval=interval, until_empty=until_empty, on_result=on_result)
 
     def run(
@@ -236,7 +235,7 @@ class Engine:
         # hold a pipe open and stall us past the child's own exit.
         with out_path.open("wb") as out, err_path.open("wb") as err:
             proc = subprocess.Popen(
-                [self.python, "-m", "devkit.engine.child", str(run_dir)],
+                [self.python, "-m", CHILD_MODULE, str(run_dir)],
                 stdin=subprocess.PIPE,
                 stdout=out,
                 stderr=err,

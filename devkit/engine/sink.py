@@ -22,6 +22,10 @@ def dataset_name(vendor: str, product: str) -> str:
     return re.sub(r"[^a-z0-9_]", "_", f"{vendor}_{product}_raw".lower())
 
 
+# Where the DocuSign integration's events land (VENDOR and PRODUCT "docusign" in Docusign.py).
+DATASET = dataset_name("docusign", "docusign")
+
+
 def dataset_path(output_dir: str | Path, dataset: str) -> Path:
     return Path(output_dir) / f"{dataset}.jsonl"
 

@@ -8,6 +8,7 @@ from typing import Any
 import jwt
 import requests
 
+from devkit import wiring
 from devkit.emulator import Emulator, generate_rsa_keypair
 
 INTEGRATION_KEY = "7f0e5e2a-3f63-4f0c-9b7c-1d6b2f3a9c11"
@@ -27,8 +28,7 @@ def other_keypair() -> tuple[bytes, bytes]:
 
 
 def setup_integration(emulator: Emulator, scopes: str = ALL_SCOPES, user_id: str | None = None) -> None:
-    emulator.register_integration(INTEGRATION_KEY, keypair()[1], [REDIRECT_URI])
-    emulator.grant_consent(INTEGRATION_KEY, user_id or emulator.org.admin_user_id, scopes.split())
+    wiring.register_key(emulator, INTEGRATION_KEY, keypair()[1], REDIRECT_URI, scopes=scopes.split(), user_id=user_id)
 
 
 def assertion(emulator: Emulator, private_pem: bytes | None = None, **claims: Any) -> str:

@@ -9,6 +9,7 @@ import jwt
 import pytest
 import requests
 
+from devkit import wiring
 from devkit.emulator import Emulator, ManualClock
 from devkit.tests.emulator_support import (
     ALL_SCOPES,
@@ -185,8 +186,7 @@ def test_pkcs1_private_keys_sign_as_well() -> None:
     private_pem, public_pem = generate_rsa_keypair(fmt="pkcs1")
     assert private_pem.startswith(b"-----BEGIN RSA PRIVATE KEY-----")
     with Emulator(seed=5, events=1, users=3, clock=ManualClock()) as emulator:
-        emulator.register_integration("pkcs1-key", public_pem, [])
-        emulator.grant_consent("pkcs1-key", emulator.org.admin_user_id, ALL_SCOPES.split())
+        wiring.register_key(emulator, "pkcs1-key", public_pem, scopes=ALL_SCOPES.split())
         reply = token_reply(emulator, assertion(emulator, private_pem=private_pem, iss="pkcs1-key"))
         assert reply.status_code == 200
 

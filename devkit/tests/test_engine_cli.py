@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from devkit.engine import DATASET
 from devkit.engine.cli import add_arguments, main, parse_command
 from devkit.engine.testing import fake_instance
 
@@ -87,4 +88,4 @@ def test_fetch_until_empty_prints_one_line_per_run(tmp_path: Path, capsys: pytes
     assert main(["fetch", "--instance", inst, "--until-empty", "--json"]) == 0
 
     runs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(run["cycle"], run["events_sent"]) for run in runs] == [(1, {"docusign_docusign_raw": 1}), (2, {})]
+    assert [(run["cycle"], run["events_sent"]) for run in runs] == [(1, {DATASET: 1}), (2, {})]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from devkit.engine import RunResult
+from devkit.engine import DATASET, RunResult
 from devkit.engine.render import render_entry, render_markdown, render_result
 
 MARKDOWN = """### Customer events
@@ -44,7 +44,7 @@ def test_a_crashed_run_shows_its_error_logs_and_summary() -> None:
         status="timeout",
         error="Timeout: the command did not finish within 300 seconds and was killed",
         logs=[("info", "fetching")],
-        events_sent={"docusign_docusign_raw": 4},
+        events_sent={DATASET: 4},
         duration=300.01,
     )
 
@@ -54,5 +54,5 @@ def test_a_crashed_run_shows_its_error_logs_and_summary() -> None:
         "Logs:",
         "  [info] fetching",
         "",
-        "[fetch-events] timeout in 300.01 s; events sent: docusign_docusign_raw=4; state unchanged",
+        f"[fetch-events] timeout in 300.01 s; events sent: {DATASET}=4; state unchanged",
     ]

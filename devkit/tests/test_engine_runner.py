@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from devkit.engine import Engine, EngineBusy
+from devkit.engine import DATASET, Engine, EngineBusy
 from devkit.engine.testing import fake_instance
 from devkit.platform_modules import selected_dir
-
-DATASET = "docusign_docusign_raw"
 
 # Sends three numbered events per fetch, counts runs in the context, and can be told
 # (through args) to die, fail or sleep at chosen points.

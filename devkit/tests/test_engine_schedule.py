@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from devkit.engine import Engine, RunResult
+from devkit.engine import DATASET, Engine, RunResult
 from devkit.engine.schedule import fetch_loop, read_runs
 from devkit.engine.testing import fake_instance
-
-DATASET = "docusign_docusign_raw"
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devkit.engine import Instance, InstanceError
+from devkit.engine import DATASET, Instance, InstanceError
 from devkit.engine.instance import DEFAULT_INTEGRATION, DEFAULT_TIMEOUT
 from devkit.engine.sink import EventSink, count_appended, dataset_name, dataset_sizes, read_events
 from devkit.engine.store import Store, StoreError
@@ -119,7 +119,7 @@ def test_a_corrupt_state_file_is_reported(tmp_path: Path) -> None:
 
 
 def test_dataset_names_follow_xsiam() -> None:
-    assert dataset_name("Docusign", "Docusign") == "docusign_docusign_raw"
+    assert dataset_name("Docusign", "Docusign") == DATASET == "docusign_docusign_raw"
     assert dataset_name("Acme Corp", "Web-Logs") == "acme_corp_web_logs_raw"
 
 
@@ -130,20 +130,20 @@ def test_sink_appends_one_line_per_event_across_sinks(tmp_path: Path) -> None:
     EventSink(tmp_path)("Docusign", "Docusign", [])
     EventSink(tmp_path)("Other", "Thing", [{"id": "x"}])
 
-    lines = (tmp_path / "docusign_docusign_raw.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (tmp_path / f"{DATASET}.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == [{"id": 1}, {"id": 2, "text": "é"}, {"id": 3}]
     assert read_events(tmp_path, "other_thing_raw") == [{"id": "x"}]
     assert read_events(tmp_path, "missing_raw") == []
-    assert count_appended(tmp_path, before) == {"docusign_docusign_raw": 1, "other_thing_raw": 1}
+    assert count_appended(tmp_path, before) == {DATASET: 1, "other_thing_raw": 1}
 
 
 def test_a_torn_last_line_is_ignored_then_cut_before_the_next_append(tmp_path: Path) -> None:
-    path = tmp_path / "docusign_docusign_raw.jsonl"
+    path = tmp_path / f"{DATASET}.jsonl"
     path.write_bytes(b'{"id":1}\n{"id":2,"tru')  # a writer killed mid-line
 
-    assert read_events(tmp_path, "docusign_docusign_raw") == [{"id": 1}]
+    assert read_events(tmp_path, DATASET) == [{"id": 1}]
     before = dataset_sizes(tmp_path)
     EventSink(tmp_path)("Docusign", "Docusign", [{"id": 3}])
 
     assert path.read_bytes() == b'{"id":1}\n{"id":3}\n'
-    assert count_appended(tmp_path, before) == {"docusign_docusign_raw": 1}
+    assert count_appended(tmp_path, before) == {DATASET: 1}

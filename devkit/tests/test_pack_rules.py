@@ -29,6 +29,7 @@ import yaml
 from devkit.emulator import Emulator
 from devkit.emulator import admin as emulator_admin
 from devkit.emulator import esign as emulator_esign
+from devkit.engine import DATASET
 from devkit.xql import RuleSet, load_rules, parse_xif, run_testdata
 from devkit.xql import ast as xql_ast
 from devkit.xql.schema import check_events_against_schema
@@ -40,7 +41,6 @@ INTEGRATION_TEST_DATA = PACK / "Integrations" / "Docusign" / "test_data"
 CURRENT = MODELING / "Docusign_2_11"
 LEGACY = MODELING / "Docusign"
 RULE_DIRS = sorted(p for p in MODELING.iterdir() if p.is_dir())
-DATASET = "docusign_docusign_raw"
 NOW = datetime(2024, 3, 4, 12, 0, tzinfo=UTC)
 IDENTITY = re.compile(r"^\s*xdm\.\w+\.identity\.")
 PLATFORM_FIELDS = {"_time", "_insert_time", "_vendor", "_product", "_raw_log"}
@@ -298,10 +298,10 @@ def test_the_schema_checker_reports_missing_fields_and_wrong_types() -> None:
         "event #1 (u1): field 'a': declared string but the value is the JSON int 1",
         "event #1 (u1): field 'n': declared int but the value is the JSON string '3'",
         "event #1 (u1): field 'when': declared datetime but 'soon' does not read as a date-time",
-        "event #1 (u1): field 'extra' (boolean) is not in the schema of docusign_docusign_raw",
+        f"event #1 (u1): field 'extra' (boolean) is not in the schema of {DATASET}",
         "event #1 (u1): field 'many': a JSON array is stored as JSON text: declare it string with is_array false, "
         "not string (is_array: true)",
-        "event #1 (u1): field 'userId' (string) is not in the schema of docusign_docusign_raw",
+        f"event #1 (u1): field 'userId' (string) is not in the schema of {DATASET}",
     ]
     assert check_events_against_schema(declared, "other_raw", [good]) == [
         f"schema: no dataset 'other_raw' (it has: {DATASET})"

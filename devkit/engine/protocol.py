@@ -1,0 +1,6 @@
+"""What the engine's parent (runner) and child agree on: the child's module and the files of its run folder."""
+
+CHILD_MODULE = "devkit.engine.child"
+RESULT_FILE = "result.json"
+LOG_FILE = "log.jsonl"
+HEALTH_FILE = "health.jsonl"
