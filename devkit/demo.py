@@ -120,9 +120,9 @@ def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: f
     for endpoint, statuses in sorted(stats.get("endpoints", {}).items()):
         detail = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
         lines.append(f"    {endpoint:<28} {detail}")
-    summaries = [line for r in runs for level, line in r.logs if "fetch-events:" in line]
-    retries = sum(int(m.group(1)) for s in summaries for m in [re.search(r"(\d+) retries", s)] if m)
-    waits = sum(int(m.group(1)) for s in summaries for m in [re.search(r"(\d+) rate-limit waits", s)] if m)
+    reports = [r.report or {} for r in runs]
+    retries = sum(report.get("retries", 0) for report in reports)
+    waits = sum(report.get("rate_limit_waits", 0) for report in reports)
     lines += [
         f"  retries:             {retries}",
         f"  rate-limit waits:    {waits}",

@@ -4,3 +4,5 @@ CHILD_MODULE = "devkit.engine.child"
 RESULT_FILE = "result.json"
 LOG_FILE = "log.jsonl"
 HEALTH_FILE = "health.jsonl"
+# An integration's structured run report is an info log line "<name> run report: {json}" (Docusign.RunReport).
+REPORT_MARK = " run report: "

@@ -32,7 +32,7 @@ from typing import Any
 from devkit import platform_modules
 from devkit.engine import sink
 from devkit.engine.instance import REPO_ROOT, Instance
-from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, RESULT_FILE
+from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, REPORT_MARK, RESULT_FILE
 from devkit.engine.schedule import fetch_loop
 from devkit.engine.store import Store
 
@@ -80,6 +80,16 @@ class RunResult:
     @property
     def events_total(self) -> int:
         return sum(self.events_sent.values())
+
+    @property
+    def report(self) -> dict[str, Any] | None:
+        """The integration's JSON run report, when it logged one."""
+        for level, message in self.logs:
+            head, mark, body = message.partition(REPORT_MARK)
+            if level == "info" and mark and " " not in head.strip():
+                with contextlib.suppress(json.JSONDecodeError):
+                    return dict(json.loads(body))
+        return None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -45,6 +45,7 @@ def main():
             demisto.info(f"helper pid {helper.pid}")
             time.sleep(float(args["sleep"]))
         demisto.setLastRun({"next": start + len(events)})
+        demisto.info("Fake run report: " + json.dumps({"events": len(events), "retries": 0}))
         context = get_integration_context()
         context["fetches"] = context.get("fetches", 0) + 1
         set_integration_context(context)
@@ -93,6 +94,14 @@ def test_state_survives_into_the_next_process(engine: Engine) -> None:
     assert second.events_sent == {DATASET: 3}
     assert second.module_health == [[{"eventsPulled": 3}, False]]
     assert ("info", "fetch-events starting, calls=1") in second.logs
+
+
+def test_the_integrations_json_run_report_is_read_from_its_log(engine: Engine) -> None:
+    fetched = engine.run("fetch-events", {"count": 2})
+    echoed = engine.run("fake-echo")
+
+    assert fetched.report == {"events": 2, "retries": 0}
+    assert echoed.report is None
 
 
 def test_module_state_does_not_leak_between_runs(engine: Engine) -> None:
