@@ -16,11 +16,13 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import CommonServerPython as csp
 import demistomock as demisto
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 from devkit.platform_modules import STAND_IN_DIR, activate
 from devkit.platform_modules import platform as PLATFORM
@@ -45,7 +47,8 @@ def star_exports(module) -> set[str]:
 def free_names(path: Path) -> set[str]:
     """Names the file reads but never binds: they come from ``from CommonServerPython import *``."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    read, bound = set(), set()
+    read: set[str] = set()
+    bound: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
@@ -88,7 +91,7 @@ def test_base_client_timeout_is_one_number():
     assert csp.BaseClient(URL, timeout=30).timeout == 30.0
     assert isinstance(csp.BaseClient(URL).timeout, float)
     with pytest.raises(TypeError):
-        csp.BaseClient(URL, timeout=(10, 60))
+        csp.BaseClient(URL, timeout=(10, 60))  # type: ignore[arg-type]  # the wrong type is the point
 
 
 def test_requests_timeout_environment_overrides_the_constructor(monkeypatch):
@@ -117,7 +120,7 @@ def test_http_request_error_message_carries_the_body_as_json_text(requests_mock)
     with pytest.raises(csp.DemistoException) as caught:
         csp.BaseClient(URL)._http_request("GET", "/x")
     assert str(caught.value) == 'Error in API call [400] - Bad Request\n{"errorCode": "E", "n": 1}'
-    assert caught.value.res.status_code == 400
+    assert caught.value.res is not None and caught.value.res.status_code == 400
 
 
 def test_http_request_headers_given_replace_the_client_headers(requests_mock):
@@ -157,8 +160,9 @@ def test_transport_errors_become_demisto_exceptions_with_the_cause(requests_mock
 def test_retries_are_mounted_on_https_only():
     client = csp.BaseClient(URL)
     client._implement_retry(retries=2, status_list_to_retry=[500])
-    assert client._session.get_adapter("https://h/").max_retries.total == 2
-    assert client._session.get_adapter("http://h/").max_retries.total == 0
+    https, http = (cast(HTTPAdapter, client._session.get_adapter(f"{scheme}://h/")) for scheme in ("https", "http"))
+    assert https.max_retries.total == 2
+    assert http.max_retries.total == 0
 
 
 # ---------------------------------------------------------------------------- errors and results
@@ -249,9 +253,11 @@ def test_arg_to_number():
 
 def test_arg_to_datetime():
     relative = csp.arg_to_datetime("3 days")
+    assert relative is not None
     assert relative.tzinfo is None  # relative text: naive, in UTC
     assert abs(relative - (datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3))) < timedelta(minutes=1)
     iso = csp.arg_to_datetime("2024-01-31T00:00:00Z")
+    assert iso is not None
     assert iso.utcoffset() == timedelta(0) and iso.replace(tzinfo=None) == datetime(2024, 1, 31)
     assert csp.arg_to_datetime(1706659200) == datetime(2024, 1, 31, tzinfo=UTC)
     assert csp.arg_to_datetime(1706659200000) == datetime(2024, 1, 31, tzinfo=UTC)
@@ -301,7 +307,9 @@ def test_send_events_signature():
         "add_proxy_to_request",
     ]
     with pytest.raises(TypeError):
-        csp.send_events_to_xsiam([{"a": 1}], vendor="docusign", product="docusign", multiple_threads=True)
+        csp.send_events_to_xsiam(  # type: ignore[call-arg]  # the newer CSP's argument, absent here
+            [{"a": 1}], vendor="docusign", product="docusign", multiple_threads=True
+        )
 
 
 def test_send_events_serialises_and_reports_health():

@@ -1008,7 +1008,7 @@ class FakeUsers:
         changed = sorted(u for u, d in self.users.items() if d["modified"].date() >= since)
         start, take = int(q.get("start", 0)), int(q.get("take", 20))
         rows = changed[start : start + take]
-        paging = {
+        paging: dict[str, int | str] = {
             "result_set_size": len(rows),
             "result_set_start_position": start,
             "result_set_end_position": start + len(rows) - 1,
@@ -1215,15 +1215,20 @@ def test_customer_page_interval_only_between_pages(pkcs1_pem, requests_mock, no_
 def test_customer_last_run_saved_only_after_send(pkcs1_pem, requests_mock, no_sleep, mocker):
     mock_token(requests_mock)
     requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
-    order = []
+    order: list[tuple[str, dict]] = []
+
+    def record(step: str, seen: dict, call, *args, **kwargs):
+        order.append((step, seen))
+        return call(*args, **kwargs)
+
     real_send = Docusign.send_events_to_xsiam
     mocker.patch.object(
         Docusign,
         "send_events_to_xsiam",
-        side_effect=lambda *a, **k: (order.append(("send", dict(PLATFORM.last_run))), real_send(*a, **k)),
+        side_effect=lambda *a, **k: record("send", dict(PLATFORM.last_run), real_send, *a, **k),
     )
     real_set = demisto.setLastRun
-    mocker.patch.object(demisto, "setLastRun", side_effect=lambda obj: (order.append(("set", obj)), real_set(obj)))
+    mocker.patch.object(demisto, "setLastRun", side_effect=lambda obj: record("set", obj, real_set, obj))
     fetch(events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0"}})
     assert [step for step, _ in order] == ["send", "set"]
     assert order[0][1] == {"customer_events": {"cursor": "aa_0"}}
@@ -1284,7 +1289,7 @@ def test_customer_odd_events_delivered_with_counted_warning(pkcs1_pem, requests_
     mock_token(requests_mock)
     missing = monitor_event(1)
     del missing["timestamp"]
-    nulls = {k: None for k in SAMPLE_EVENT}
+    nulls: dict[str, str | None] = {k: None for k in SAMPLE_EVENT}
     nulls["eventId"] = "0d0d0d0d-0000-4000-8000-000000000001"
     odd = [
         missing,
@@ -1558,7 +1563,7 @@ def test_get_events_customer_defaults_to_the_last_hour(pkcs1_pem, requests_mock,
         {
             **raw,
             "source_log_type": "customerevent",
-            "_time": Docusign.format_time(Docusign.parse_time(raw["timestamp"])),
+            "_time": Docusign.format_time(Docusign.parse_time(raw["timestamp"]) or datetime.now(UTC)),
         }
         for raw in MONITOR_PAGE["data"]
     ]
@@ -1818,7 +1823,11 @@ def test_users_budget_cut_without_changes_between_runs(pkcs1_pem, requests_mock,
 
 
 def users_state(total: int | None = None) -> dict:
-    state = {"watermark": "2024-01-24T00:00:00.000Z", "not_before": "2024-01-24T00:00:00.000Z", "delivered": []}
+    state: dict[str, object] = {
+        "watermark": "2024-01-24T00:00:00.000Z",
+        "not_before": "2024-01-24T00:00:00.000Z",
+        "delivered": [],
+    }
     if total is not None:
         state["account_users_total"] = total
     return {"audit_users": state}
@@ -2299,7 +2308,8 @@ CUSTOMER, USERS = Docusign.CUSTOMER_EVENTS, Docusign.AUDIT_USERS
 def drive(name: str, settings, state, budget: int, **ctx):
     """Run one fetcher directly: its steps and how it ended (the return or the exception)."""
     client = client_for(settings, **ctx)
-    steps, ended = [], None
+    steps: list[Docusign.Step] = []
+    ended = None
     try:
         steps.extend(Docusign.EVENT_TYPES[name].fetch(client, state, budget, client.ctx))
     except Exception as exc:
@@ -2481,3 +2491,21 @@ def test_certificate_failure_is_not_retried(settings, requests_mock, no_sleep):
         Docusign.get_monitor_stream(client_for(settings), "", 10)
     assert len(calls_to(requests_mock, STREAM)) == 1
     no_sleep.assert_not_called()
+
+
+def test_the_yml_offers_what_the_event_type_registry_defines():
+    """The yml cannot import the registry: this keeps the two the same."""
+    import yaml
+
+    spec = yaml.safe_load((Path(__file__).parent / "Docusign.yml").read_text())
+    params = {p["name"]: p for p in spec["configuration"]}
+    assert params["event_types"]["options"] == list(Docusign.EVENT_TYPES)
+    assert params["event_types"]["defaultvalue"].split(",") == list(Docusign.EVENT_TYPES)
+    for event_type in Docusign.EVENT_TYPES.values():
+        budget = params[event_type.budget.param]
+        assert budget["display"] == event_type.budget.label
+        assert int(budget["defaultvalue"]) == event_type.budget.default
+        assert f"Up to {event_type.budget.maximum}" in budget["additionalinfo"]
+    commands = {c["name"]: c for c in spec["script"]["commands"]}
+    (event_type_arg,) = [a for a in commands["docusign-get-events"]["arguments"] if a["name"] == "event_type"]
+    assert event_type_arg["predefined"] == list(Docusign.EVENT_TYPES)
