@@ -2509,3 +2509,29 @@ def test_the_yml_offers_what_the_event_type_registry_defines():
     commands = {c["name"]: c for c in spec["script"]["commands"]}
     (event_type_arg,) = [a for a in commands["docusign-get-events"]["arguments"] if a["name"] == "event_type"]
     assert event_type_arg["predefined"] == list(Docusign.EVENT_TYPES)
+
+
+def test_usual_start_times_are_read_without_dateparser(mocker):
+    slow = mocker.patch.object(Docusign, "arg_to_datetime", side_effect=AssertionError("dateparser called"))
+    before = datetime.now(UTC)
+    three_days = Docusign.parse_start("3 days", "first_fetch", "First fetch time")
+    assert before - timedelta(days=3, seconds=5) < three_days <= datetime.now(UTC) - timedelta(days=3)
+    assert Docusign.parse_start("12 hours ago", "from_date", "from_date") < datetime.now(UTC) - timedelta(hours=11)
+    assert Docusign.parse_start("2024-01-31T00:00:00Z", "first_fetch", "x") == datetime(2024, 1, 31, tzinfo=UTC)
+    slow.assert_not_called()
+    slow.side_effect = None
+    slow.return_value = datetime(2024, 1, 1)
+    assert Docusign.parse_start("last monday", "first_fetch", "x") == datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def test_test_module_checks_the_key_even_with_a_cached_token(pkcs1_pem, requests_mock):
+    PLATFORM.integration_context = {
+        "access_token": TOKEN,
+        "token_expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        "token_scopes": ["signature", "impersonation", "organization_read", "user_read"],
+    }
+    platform = run_command(
+        "test-module", make_params("-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----")
+    )
+    assert "could not be read" in error_entries(platform)[0]
+    assert not requests_mock.called
