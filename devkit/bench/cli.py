@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from devkit.bench import audit_users, customer_events
+from devkit.bench import audit_users, customer_events, idle_run
 
-SCENARIOS = {"customer-events": customer_events.run, "audit-users": audit_users.run}
+SCENARIOS = {"customer-events": customer_events.run, "audit-users": audit_users.run, "idle-run": idle_run.run}
 
 
 def add_arguments(subparsers: Any) -> None:

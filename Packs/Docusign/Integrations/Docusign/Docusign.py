@@ -23,15 +23,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import demistomock as demisto
-import jwt
 from CommonServerPython import *
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from dateutil import parser as date_parser
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 # ============================================================================ constants
 
@@ -312,8 +312,12 @@ def parse_start(text: str, arg_name: str, label: str) -> datetime:
 PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
 
 
-def load_private_key(text: str) -> rsa.RSAPrivateKey:
+def load_private_key(text: str) -> "rsa.RSAPrivateKey":
     """Parse an RSA private key as pasted into the instance (PKCS#1 or PKCS#8, any line breaks)."""
+    # Imported here, as in build_assertion: most runs use a cached token and never need them (~0.1 s of CPU).
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     text = (text or "").strip()
     if "ENCRYPTED" in text:
         raise DocusignError(
@@ -362,6 +366,8 @@ def build_assertion(settings: Settings, scopes: Iterable[str], now: datetime | N
         "exp": issued + JWT_LIFETIME,
         "scope": " ".join(scopes),
     }
+    import jwt
+
     return jwt.encode(claims, load_private_key(settings.private_key_text), algorithm="RS256")
 
 
