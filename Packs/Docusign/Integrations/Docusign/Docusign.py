@@ -57,6 +57,9 @@ DEFAULT_TIME_BUDGET = 180.0
 DEFAULT_PAGE_INTERVAL = 5.0
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+HOURLY_QUOTA = 3000  # DocuSign's calls per account and hour, shared by every app of the account
+DEFAULT_QUOTA_SHARE = 20  # percent of the hourly quota this collector may use
+ACCOUNT_RESERVE = 0.1  # below this share of the account's quota left, the collector defers to the other apps
 DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run stays small
 # The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
 ADMIN_LOOKBACK = timedelta(minutes=10)
@@ -99,6 +102,7 @@ class StopReason(enum.Enum):
     EVENT_BUDGET = "event budget"
     TIME_BUDGET = "time budget"
     RATE_LIMIT = "rate limit"
+    QUOTA = "quota share used"  # deferred by the quota governor: the next run continues
     ERROR = "error"
 
 
@@ -236,6 +240,7 @@ class Settings:
     proxy: bool
     page_interval: float
     time_budget: float
+    quota_share: float = DEFAULT_QUOTA_SHARE / 100
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "Settings":
@@ -269,6 +274,10 @@ class Settings:
             proxy=argToBoolean(params.get("proxy") or False),
             page_interval=_seconds(params, "page_interval", "Page interval", DEFAULT_PAGE_INTERVAL, 60),
             time_budget=_seconds(params, "fetch_time_budget", "Fetch time budget", DEFAULT_TIME_BUDGET, 1800),
+            quota_share=_bounded_int(
+                params, "quota_share", "Maximum share of DocuSign's hourly API quota (%)", DEFAULT_QUOTA_SHARE, 100
+            )
+            / 100,
         )
         if not settings.private_key_text.strip():
             raise DocusignError("Private Key is required: paste the RSA private key generated in DocuSign.")
@@ -575,11 +584,90 @@ class RunContext:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     stats: CallStats = field(default_factory=CallStats)
     page_interval: float = 0.0  # pause between Monitor pages
+    governor: "QuotaGovernor | None" = None  # scheduled fetches only: commands people run are not deferred
 
     @classmethod
     def for_settings(cls, settings: Settings, **overrides: Any) -> "RunContext":
         values = {"deadline": Deadline(settings.time_budget), "page_interval": settings.page_interval, **overrides}
         return cls(**values)
+
+
+# ============================================================================ quota
+
+
+@dataclass
+class QuotaGovernor:
+    """Keeps scheduled fetches within their share of the account's hourly API quota, which every app of the
+    account shares. Own calls are counted per minute over a rolling hour (stricter than DocuSign's clock hour)
+    and kept in the integration context; DocuSign's ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` headers,
+    when sent, give the quota's size and what the whole account has left. At the cap, or when the account is
+    nearly out, the next call is deferred: the run stops there (``StopReason.QUOTA``) keeping what it delivered,
+    and the next run continues. OAuth calls do not count against the quota."""
+
+    share: float
+    limit: int = HOURLY_QUOTA
+    remaining: int | None = None  # what the whole account has left, until ``resets_at``
+    resets_at: float = 0.0
+    minutes: dict[int, int] = field(default_factory=dict)  # epoch minute -> own calls
+    deferred: bool = False
+
+    CONTEXT_KEY = "api_quota"
+
+    @classmethod
+    def load(cls, share: float) -> "QuotaGovernor":
+        saved = get_integration_context().get(cls.CONTEXT_KEY)
+        saved = saved if isinstance(saved, dict) else {}
+        return cls(
+            share=share,
+            limit=arg_to_number(saved.get("limit")) or HOURLY_QUOTA,
+            remaining=arg_to_number(saved.get("remaining")),
+            resets_at=float(saved.get("resets_at") or 0),
+            minutes={int(k): int(v) for k, v in (saved.get("minutes") or {}).items()},
+        )
+
+    def save(self, now: float) -> None:
+        recent = {str(m): n for m, n in self.minutes.items() if m > now // 60 - 60}
+        context = get_integration_context()
+        context[self.CONTEXT_KEY] = {
+            "limit": self.limit,
+            "remaining": self.remaining,
+            "resets_at": self.resets_at,
+            "minutes": recent,
+        }
+        set_integration_context(context)
+
+    @property
+    def cap(self) -> int:
+        return max(1, int(self.limit * self.share))
+
+    def used(self, now: float) -> int:
+        """Own calls in the hour before ``now``."""
+        return sum(n for minute, n in self.minutes.items() if minute > now // 60 - 60)
+
+    def admit(self, now: float) -> None:
+        """Count one call, or defer it (``Stopped(QUOTA)``) when the share is used or the account nearly out."""
+        account_low = (
+            self.remaining is not None and now < self.resets_at and self.remaining <= self.limit * ACCOUNT_RESERVE
+        )
+        if self.used(now) >= self.cap or account_low:
+            self.deferred = True
+            raise Stopped(StopReason.QUOTA)
+        minute = int(now // 60)
+        self.minutes[minute] = self.minutes.get(minute, 0) + 1
+
+    def observe(self, headers: Any) -> None:
+        limit, remaining = headers.get("X-RateLimit-Limit"), headers.get("X-RateLimit-Remaining")
+        try:
+            if limit:
+                self.limit = max(1, int(limit))
+            if remaining is not None:
+                self.remaining = int(remaining)
+                self.resets_at = float(headers.get("X-RateLimit-Reset") or time.time() + 3600)
+        except ValueError:
+            pass  # a header DocuSign garbled is no reason to stop collecting
+
+    def summary(self, now: float) -> dict[str, Any]:
+        return {"cap_per_hour": self.cap, "used_last_hour": self.used(now), "deferred": self.deferred}
 
 
 # ============================================================================ HTTP policy and client
@@ -702,7 +790,10 @@ class Transport(BaseClient):
     def send(self, method: str, url: str, endpoint: str, **kwargs: Any) -> requests.Response:
         """The reply after transient failures were retried and rate limits waited out when the budget allows."""
         retry = self.policy
+        governor = self.ctx.governor if not endpoint.startswith("oauth.") else None
         while True:
+            if governor:
+                governor.admit(time.time())
             self.ctx.stats.count(endpoint)
             try:
                 res = self._http_request(
@@ -723,6 +814,8 @@ class Transport(BaseClient):
                     ) from None
                 self._pause(retry.backoff(retry.failures), endpoint, "transport error")
                 continue
+            if governor:
+                governor.observe(res.headers)
             if is_rate_limited(res):
                 retry = retry.increment(rate_limited=True)
                 self._pause(self._rate_limit_wait(res, retry, endpoint), endpoint, "rate limit", res)
@@ -1693,6 +1786,7 @@ class RunReport:
     types: dict[str, TypeReport]
     stats: CallStats
     seconds: float
+    quota: dict[str, Any] | None = None  # the quota governor's view, for scheduled fetches
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     PREFIX = "Docusign run report: "
@@ -1709,6 +1803,7 @@ class RunReport:
             "waited_s": round(self.stats.waited_seconds, 1),
             "token_renewals": self.stats.token_renewals,
             "seconds": round(self.seconds, 1),
+            "quota": self.quota,
         }
 
     def render(self) -> str:
@@ -1729,6 +1824,11 @@ class RunReport:
             + "; ".join(parts)
             + f"; total {data['events']} events, {data['calls']} API calls, {data['retries']} retries, "
             f"{data['rate_limit_waits']} rate-limit waits ({data['waited_s']:.1f} s), {data['seconds']:.1f} s"
+            + (
+                f"; quota {self.quota['used_last_hour']}/{self.quota['cap_per_hour']} calls an hour"
+                if self.quota
+                else ""
+            )
         )
 
     def log(self) -> None:
@@ -1860,10 +1960,12 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     started = time.monotonic()
     last_run = demisto.getLastRun()
     start = settings.first_fetch_time()
+    governor = client.ctx.governor = QuotaGovernor.load(settings.quota_share)
     outcomes = {
         name: collect(EVENT_TYPES[name], client, last_run, settings.budgets[name], start)
         for name in settings.event_types
     }
+    governor.save(time.time())
     events = [event for outcome in outcomes.values() for event in outcome.events]
     send_events_to_xsiam(events, vendor=VENDOR, product=PRODUCT)
     # Only now, with the events handed over, may the state move forward; a failed type keeps its old slice.
@@ -1876,7 +1978,14 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
         next_run[event_type.state_key] = outcome.state.to_last_run()
     demisto.setLastRun(next_run)
     reports = {name: outcome.report for name, outcome in outcomes.items()}
-    RunReport("fetch-events", reports, client.ctx.stats, time.monotonic() - started).log()
+    quota = governor.summary(time.time())
+    RunReport("fetch-events", reports, client.ctx.stats, time.monotonic() - started, quota).log()
+    if governor.deferred:
+        demisto.updateModuleHealth(
+            f"Deferred: this collector's share of DocuSign's hourly API quota is used ({quota['used_last_hour']} of "
+            f"{quota['cap_per_hour']} calls in the last hour) or the account is nearly out of calls; nothing is "
+            "lost, the next runs continue from the saved state."
+        )
     errors = [f"{name}: {report.error}" for name, report in reports.items() if report.error]
     if not errors:
         return

@@ -2535,3 +2535,73 @@ def test_test_module_checks_the_key_even_with_a_cached_token(pkcs1_pem, requests
     )
     assert "could not be read" in error_entries(platform)[0]
     assert not requests_mock.called
+
+
+# ---------------------------------------------------------------------------- quota governor
+
+
+def quota_context(calls: int, minutes_ago: int = 1, **saved) -> dict:
+    minute = int(datetime.now(UTC).timestamp() // 60) - minutes_ago
+    return {"api_quota": {"minutes": {str(minute): calls}, **saved}}
+
+
+def test_governor_defers_at_its_share_and_loses_nothing(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    stream = requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1")])
+    before = {"customer_events": {"cursor": "aa_0", "recent_ids": []}}
+    PLATFORM.integration_context = quota_context(600)  # 20% of 3,000 used in the last hour
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert not stream.called and platform.sent == []
+    assert platform.last_run == before
+    assert type_report(platform)["stop"] == "quota share used"
+    assert run_report(platform)["quota"] == {"cap_per_hour": 600, "used_last_hour": 600, "deferred": True}
+    assert any("share of DocuSign's hourly API quota is used" in str(data) for data, _ in platform.module_health)
+    assert not error_entries(platform) and not health_errors(platform)
+
+    # An hour later the calls have left the window: the deferred work is delivered.
+    PLATFORM.integration_context = quota_context(600, minutes_ago=61)
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    report = run_report(platform)
+    used = report["calls_by_endpoint"]["monitor.stream"]  # the token call does not count
+    assert report["quota"] == {"cap_per_hour": 600, "used_last_hour": used, "deferred": False}
+
+
+def test_governor_counts_its_calls_in_the_integration_context(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([], "aa_0")])
+    fetch(events_params(pkcs1_pem, quota_share="10"), last_run={"customer_events": {"cursor": "aa_0"}})
+    saved = PLATFORM.integration_context["api_quota"]
+    assert sum(saved["minutes"].values()) == 1  # the Monitor call; the token call does not count
+    assert run_report(PLATFORM)["quota"]["cap_per_hour"] == 300
+
+
+def test_governor_takes_the_quota_from_docusigns_headers(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    reset = int(datetime.now(UTC).timestamp()) + 1800
+    headers = {"X-RateLimit-Limit": "1000", "X-RateLimit-Remaining": "950", "X-RateLimit-Reset": str(reset)}
+    requests_mock.get(STREAM, [{**page([], "aa_0"), "headers": headers}])
+    fetch(events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0"}})
+    saved = PLATFORM.integration_context["api_quota"]
+    assert (saved["limit"], saved["remaining"], saved["resets_at"]) == (1000, 950, reset)
+    assert run_report(PLATFORM)["quota"]["cap_per_hour"] == 200
+
+
+@pytest.mark.parametrize("resets_in, deferred", [(1800, True), (-60, False)])
+def test_governor_leaves_a_nearly_exhausted_account_to_its_other_apps(
+    resets_in, deferred, pkcs1_pem, requests_mock, no_sleep
+):
+    mock_token(requests_mock)
+    stream = requests_mock.get(STREAM, [page([], "aa_0")])
+    resets_at = datetime.now(UTC).timestamp() + resets_in
+    PLATFORM.integration_context = quota_context(0, remaining=200, limit=3000, resets_at=resets_at)
+    platform = fetch(events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0"}})
+    assert stream.called is not deferred
+    assert run_report(platform)["quota"]["deferred"] is deferred
+
+
+def test_commands_people_run_are_not_deferred(pkcs1_pem, requests_mock):
+    mock_healthy_apis(requests_mock)
+    PLATFORM.integration_context = quota_context(3000)
+    platform = run_command("test-module", make_params(pkcs1_pem))
+    assert platform.results[-1] == "ok" or platform.results[-1].get("Contents") == "ok"
