@@ -156,6 +156,8 @@ def _users(ctx: Context, request: Request, user_id: str, scopes: frozenset[str],
             since_ms = round(parse_iso(args["last_modified_since"]) * 1000)
         except ValueError:
             raise bad_parameter("The parameter 'last_modified_since' is not a valid date.") from None
+        if ctx.options.admin_since_by_day:
+            since_ms -= since_ms % 86_400_000  # the start of that day (UTC)
     start = max(query_integer(request, "start", 0), 0)
     if args.get("take"):
         take = query_integer(request, "take", DEFAULT_TAKE)

@@ -50,6 +50,7 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
     data.add_argument("--timestamp-style", choices=("dotnet", "mixed"), default="dotnet", help="event timestamps")
     data.add_argument("--esign-modified-format", choices=("us", "iso"), default="us", help="userSettings.modifiedDate")
     data.add_argument("--admin-modified-field", help="add this modification-date field to Admin users")
+    data.add_argument("--admin-since-by-day", action="store_true", help="last_modified_since honours only its date")
     data.add_argument("--monitor-page-cap", type=int, help="serve Monitor pages shorter than the limit asked")
 
     auth = serve.add_argument_group("auth")
@@ -93,6 +94,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         include_scope_in_token=args.token_scope,
         esign_modified_format=args.esign_modified_format,
         admin_modified_field=args.admin_modified_field,
+        admin_since_by_day=args.admin_since_by_day,
         monitor_page_cap=args.monitor_page_cap,
         timestamp_style=args.timestamp_style,
         faults=args.fault,

@@ -22,6 +22,9 @@ class Options:
     """`userSettings.modifiedDate`: `1/24/2024 3:15:42 PM` (as seen) or `2024-01-24T15:15:42.0000000Z`."""
     admin_modified_field: str | None = None
     """Name of an extra modification-date field on Admin users; the swagger defines none, so off by default."""
+    admin_since_by_day: bool = False
+    """The Admin API's `last_modified_since` honours only its date (DocuSign does not document whether it
+    honours the time of day; its samples send a date): users modified since the start of that day are listed."""
     monitor_page_cap: int | None = None
     """Serve Monitor pages of at most this many events whatever the limit: DocuSign's limit caps a page
     but does not promise a minimum, so a collector must not read a short page as the end."""

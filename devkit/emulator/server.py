@@ -66,6 +66,7 @@ class Emulator:
         include_scope_in_token: bool = False,
         esign_modified_format: Literal["us", "iso"] = "us",
         admin_modified_field: str | None = None,
+        admin_since_by_day: bool = False,
         monitor_page_cap: int | None = None,
         timestamp_style: TimestampStyle = "dotnet",
         site: str = "DEMO",
@@ -95,6 +96,7 @@ class Emulator:
             include_scope_in_token=include_scope_in_token,
             esign_modified_format=esign_modified_format,
             admin_modified_field=admin_modified_field,
+            admin_since_by_day=admin_since_by_day,
             monitor_page_cap=monitor_page_cap,
         )
         self.context = Context(self.org, self.limits, self.faults, self.log, self.options)

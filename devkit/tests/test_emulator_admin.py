@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 
 import pytest
@@ -112,6 +113,23 @@ def test_last_modified_since(client: requests.Session, emulator: Emulator, shape
     expected = [user.id for user in users if user.modified_ms >= since_ms]
     assert body["paging"]["total_set_size"] == len(expected)
     assert [user["id"] for user in body["users"]] == expected[:250]
+
+
+def test_since_can_honour_only_its_date() -> None:
+    with Emulator(seed=31, events=10, users=300, clock=ManualClock(), admin_since_by_day=True) as by_day:
+        setup_integration(by_day)
+        users = by_day.org.users_by_modification()
+        # a user changed later on a day on which another user changed earlier
+        pivot = next(
+            b.modified_ms
+            for a, b in pairwise(users)
+            if a.modified_ms // 86_400_000 == b.modified_ms // 86_400_000 and a.modified_ms < b.modified_ms
+        )
+        since = admin_date(pivot) + "Z"  # a time of day, which this Admin API ignores
+        body = get(session(by_day), users_url(by_day), account_id=by_day.org.account_id, last_modified_since=since)
+    day_start = pivot - pivot % 86_400_000
+    assert body["paging"]["total_set_size"] == len([u for u in users if u.modified_ms >= day_start])
+    assert body["paging"]["total_set_size"] > len([u for u in users if u.modified_ms >= pivot])
 
 
 def test_changed_users_show_up_in_incremental_reads(emulator: Emulator) -> None:
