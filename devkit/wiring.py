@@ -93,4 +93,5 @@ def write_engine(folder: Path, name: str, emulator: Emulator, params: dict[str, 
     }
     path = folder / "instance.yml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
-    return Engine(Instance.load(path))
+    # The integration follows the emulator's clock when a test or benchmark moves it.
+    return Engine(Instance.load(path), clock=emulator.org.clock)

@@ -51,8 +51,14 @@ def test_first_run_then_each_change_once(
     clock.advance(120)
     changed = {u.id for u in emulator.org.change_users(5)}
     third = engine.run("fetch-events")
-    assert third.events_total == 5
-    assert {e["userId"] for e in user_events(engine)[-5:]} == changed
+    if not by_day:
+        assert third.events_total == 5
+    # A whole-day listing cannot tell a user's second change of the day (shown only by eSignature) from its first:
+    # such a change waits for the hourly read.
+    clock.advance(61 * 60)
+    fourth = engine.run("fetch-events")
+    assert third.events_total + fourth.events_total == 5
+    assert sorted(e["userId"] for e in user_events(engine)[-5:]) == sorted(changed)
     assert engine.run("fetch-events").events_total == 0
 
 

@@ -55,6 +55,12 @@ def main(argv: list[str]) -> int:
     repo_root = str(Path(__file__).resolve().parents[2])
     sys.path[:] = [p for p in sys.path if p not in ("", ".", repo_root, os.getcwd())]
 
+    if request.get("wall_clock") is not None:
+        # The integration sees the emulator's (simulated) time; timeouts and budgets keep the monotonic clock.
+        import time_machine
+
+        time_machine.travel(float(request["wall_clock"]), tick=True).start()
+
     log_stream = (run_dir / LOG_FILE).open("a", encoding="utf-8")
     health_stream = (run_dir / HEALTH_FILE).open("a", encoding="utf-8")
     # The params are in place before CSP is imported: its LOG masks secret parameters from then on.

@@ -101,7 +101,8 @@ class Engine:
     """Runs commands of one instance, keeping its state and events between runs.
 
     ``env`` adds environment variables for every child (on top of the instance's);
-    ``timeout`` overrides the instance's per-run limit in seconds.
+    ``timeout`` overrides the instance's per-run limit in seconds; ``clock`` (epoch seconds) is the wall clock
+    the integration sees, e.g. an emulator's simulated one (the real clock when None).
     """
 
     def __init__(
@@ -112,8 +113,10 @@ class Engine:
         timeout: float | None = None,
         python: str = sys.executable,
         platform_dir: str | Path | None = None,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.instance = instance
+        self.clock = clock
         self.store = Store(instance.state_dir)
         self.env = {**instance.env, **(env or {})}
         self.timeout = timeout if timeout is not None else instance.timeout
@@ -182,6 +185,7 @@ class Engine:
                 "params": self.instance.params,
                 "last_run": previous_last_run,
                 "integration_context": self.store.read_integration_context(),
+                "wall_clock": self._wall_clock(),
             }
             sizes_before = sink.dataset_sizes(self.instance.output_dir)
             with tempfile.TemporaryDirectory(prefix="devkit-run-") as tmp:
@@ -211,6 +215,11 @@ class Engine:
             else:
                 self._apply_outcome(result, outcome, previous_last_run)
         return result
+
+    def _wall_clock(self) -> float | None:
+        """The time to give the child, when ``clock`` is set and differs from the real clock."""
+        now = self.clock() if self.clock else None
+        return now if now is not None and abs(now - time.time()) > 1 else None
 
     def _apply_outcome(self, result: RunResult, outcome: dict[str, Any], previous_last_run: dict[str, Any]) -> None:
         result.entries = _entries(outcome["results"])

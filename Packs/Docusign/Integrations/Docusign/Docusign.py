@@ -63,6 +63,7 @@ ACCOUNT_RESERVE = 0.1  # below this share of the account's quota left, the colle
 DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run stays small
 # The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
 ADMIN_LOOKBACK = timedelta(minutes=10)
+WHOLE_DAY_REREAD = timedelta(hours=1)  # if the Admin filter lists whole days, listed users are read again hourly
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 RATE_LIMIT_CODES = ("HOURLY_APIINVOCATION_LIMIT_EXCEEDED", "BURST_APIINVOCATION_LIMIT_EXCEEDED")
@@ -1269,50 +1270,47 @@ class CustomerEventsState:
 
 
 @dataclass(frozen=True)
-class DeliveredChange:
-    """A user change already delivered, recognised later by eSignature's ``modifiedDate`` (``modified``) or
-    by the Admin record's content (``fingerprint``, kept with when it was delivered).
+class UserMark:
+    """What the last read of a user showed, and when it was made: eSignature's ``modifiedDate`` and the Admin
+    record's fingerprint. ``read_at`` is the collector's clock just before the read (earlier is the safe side).
 
-    Saved as text: ``<user>|<modifiedDate>`` or ``<user>|#<fingerprint>@<delivered at>``.
+    Saved as text: ``<user>|<modifiedDate>|<fingerprint>|<read at>``.
     """
 
     user_id: str
-    modified: str = ""
-    fingerprint: str = ""
-    delivered_at: str = ""
+    modified: str
+    fingerprint: str
+    read_at: datetime
 
     @classmethod
-    def parse(cls, text: str) -> "DeliveredChange":
-        user_id, _, rest = str(text).partition("|")
-        if rest.startswith("#"):
-            fingerprint, _, delivered_at = rest[1:].partition("@")
-            return cls(user_id, fingerprint=fingerprint, delivered_at=delivered_at)
-        return cls(user_id, modified=rest)
+    def parse(cls, text: Any) -> "UserMark | None":
+        parts = str(text).split("|")
+        read_at = parse_time(parts[3]) if len(parts) == 4 else None
+        return cls(parts[0], parts[1], parts[2], read_at) if read_at else None
 
     def __str__(self) -> str:
-        return f"{self.identity}@{self.delivered_at}" if self.fingerprint else self.identity
+        return f"{self.user_id}|{self.modified}|{self.fingerprint}|{format_time(self.read_at)}"
 
-    @property
-    def identity(self) -> str:
-        """What a later listing of the same change matches, whenever it was delivered."""
-        return f"{self.user_id}|#{self.fingerprint}" if self.fingerprint else f"{self.user_id}|{self.modified}"
 
-    @property
-    def kept_by(self) -> datetime | None:
-        """The time this record is kept by: the change time, or when a content change was delivered."""
-        return parse_time(self.delivered_at if self.fingerprint else self.modified)
+def day_floor(value: datetime) -> datetime:
+    return value.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
 class AuditUsersState:
-    """Users changed after ``watermark`` are listed (minus a look-back); changes before ``not_before`` are not
-    wanted; ``delivered`` recognises changes listed again."""
+    """Users changed after ``watermark`` (minus ``ADMIN_LOOKBACK``) are listed; changes before ``not_before`` are
+    not wanted; ``marks`` say what was read of recently listed users, so listing them again costs no read.
+
+    ``admin_filter`` is what is known of how the Admin API applies ``last_modified_since`` (DocuSign does not
+    document it): ``time`` (assumed: the safe side), ``time:<date>`` or ``day:<date>`` (seen to honour the time
+    of day, or only the date, on that day) or ``date`` (it refused a time of day: a date is sent).
+    """
 
     watermark: datetime
     not_before: datetime
-    delivered: tuple[DeliveredChange, ...] = ()
+    marks: tuple[UserMark, ...] = ()
     account_users_total: int | None = None
-    admin_day_granularity: bool = False  # the Admin API refused a date-time filter: send a date
+    admin_filter: str = "time"
 
     @classmethod
     def from_last_run(cls, last_run: dict[str, Any], start: datetime) -> "AuditUsersState":
@@ -1320,12 +1318,13 @@ class AuditUsersState:
         if not isinstance(saved, dict):
             saved = cls._from_public_pack(last_run.get(AUDIT_USERS))
         total = saved.get("account_users_total")
+        marks = (UserMark.parse(m) for m in saved.get("marks") or [])
         return cls(
             watermark=parse_time(saved.get("watermark")) or start,
             not_before=parse_time(saved.get("not_before")) or start,
-            delivered=tuple(DeliveredChange.parse(d) for d in saved.get("delivered") or []),
+            marks=tuple(m for m in marks if m),
             account_users_total=arg_to_number(total) if total not in (None, "") else None,
-            admin_day_granularity=saved.get("admin_since") == "day",
+            admin_filter=str(saved.get("admin_filter") or "time"),
         )
 
     @staticmethod
@@ -1343,48 +1342,48 @@ class AuditUsersState:
         return {"watermark": format_time(min(since, after)), "not_before": format_time(after)}
 
     def to_last_run(self) -> dict[str, Any]:
-        saved: dict[str, Any] = {
+        return {
             "watermark": format_time(self.watermark),
             "not_before": format_time(self.not_before),
-            "delivered": [str(d) for d in self.delivered],
+            "marks": [str(m) for m in self.marks],
             "account_users_total": self.account_users_total,
+            "admin_filter": self.admin_filter,
         }
-        if self.admin_day_granularity:
-            saved["admin_since"] = "day"
-        return saved
 
-    def known(self) -> set[str]:
-        return {d.identity for d in self.delivered}
+    def marks_by_user(self) -> dict[str, UserMark]:
+        return {m.user_id: m for m in self.marks}
 
-    def delivered_users(self) -> set[str]:
-        return {d.user_id for d in self.delivered}
+    def by_day(self, now: datetime) -> bool:
+        """Whether the Admin filter is known to list whole days today."""
+        return self.admin_filter in ("date", f"day:{now.date().isoformat()}")
+
+    def filter_known(self, now: datetime) -> bool:
+        today = now.date().isoformat()
+        return self.admin_filter in ("date", f"day:{today}", f"time:{today}")
+
+    def floor(self, since: datetime, by_day: bool) -> datetime:
+        """The earliest change a listing since ``since`` can show."""
+        return day_floor(since) if by_day else since
 
     def after_delivery(
-        self,
-        changes: list["UserChange"],
-        at: datetime,
-        unread: int,
-        day_start: datetime,
-        total: int | None,
-        day_granularity: bool,
+        self, marks: Iterable[UserMark], listed_at: datetime | None, total: int | None, admin_filter: str
     ) -> "AuditUsersState":
-        """The state once ``changes`` are sent. Rules: the watermark moves only by DocuSign's own dates, never
-        ahead of now (a future-dated record must not hide changes), and not while listed users are unread; only
-        what a later Admin query can list again is remembered (since the start of the query's day: the filter
-        may have day granularity even when given a time), at most twice the largest budget."""
-        watermark = self.watermark
-        delivered = list(self.delivered)
-        for change in changes:
-            delivered.extend(change.records(at))
-            if change.dated and not unread:
-                watermark = max(watermark, min(change.when, at))
-        kept = [d for d in delivered if (d.kept_by or at) >= day_start][-2 * MAX_USER_EVENTS :]
+        """The state once the changes read with ``marks`` are sent. Rules: the watermark moves to when the listing
+        started, and only when every listed change was delivered (``listed_at`` given); a mark is kept while a
+        later listing can still show its change (from the start of that listing's day, in case the filter lists
+        whole days), at most twice the largest budget."""
+        watermark = listed_at or self.watermark
+        keep_from = day_floor(watermark - ADMIN_LOOKBACK)
+        merged = self.marks_by_user()
+        for mark in marks:
+            merged[mark.user_id] = mark
+        kept = sorted((m for m in merged.values() if m.read_at >= keep_from), key=lambda m: m.read_at)
         return replace(
             self,
             watermark=watermark,
-            delivered=tuple(kept),
+            marks=tuple(kept[-2 * MAX_USER_EVENTS :]),
             account_users_total=total,
-            admin_day_granularity=day_granularity,
+            admin_filter=admin_filter,
         )
 
 
@@ -1456,108 +1455,168 @@ def shape_page(data: list[Any], seen: set[str], fetched_at: datetime) -> tuple[S
 
 
 def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: int, ctx: RunContext) -> Iterator[Step]:
-    """Users changed since the watermark, each change once, enriched with eSignature records in as few calls as
-    possible (bulk pages of 100 or one GET per user, whichever is cheaper). One step: all or nothing."""
-    changed = list_changed_users(client, state.watermark - ADMIN_LOOKBACK, state.admin_day_granularity, ctx)
-    enriched, total = enrich_users(
-        client, list(changed.users.values()), state.account_users_total, state.delivered_users(), ctx
-    )
+    """Users changed since the last complete listing, each change once, enriched with eSignature records in as
+    few calls as possible (bulk pages of 100 or one GET per user, whichever is cheaper). One step: all or nothing.
+
+    A user listed again with the same Admin record is read again only when its last read is about to leave the
+    listing window (see ``needs_read``), so a run in which nothing changed costs the Admin listing alone.
+    """
+    listed_at = ctx.now()
+    since = state.watermark - ADMIN_LOOKBACK
+    changed = list_changed_users(client, since, state.admin_filter == "date", ctx)
+    admin_filter = "date" if changed.sent_date else state.admin_filter
+    marks = state.marks_by_user()
+    by_day = state.by_day(listed_at) or changed.sent_date
+    to_read, rereads = needs_read(changed.users, marks, state.floor(since, by_day), listed_at, by_day)
+    if rereads and not state.filter_known(listed_at):
+        verdict = admin_lists_whole_days(client, listed_at, rereads)
+        if verdict is not None:
+            admin_filter = f"{'day' if verdict else 'time'}:{listed_at.date().isoformat()}"
+        if verdict:
+            by_day = True
+            to_read, _ = needs_read(changed.users, marks, state.floor(since, by_day), listed_at, by_day)
+    floor = state.floor(since, by_day)
+    read_at = ctx.now()
+    enriched, total = enrich_users(client, to_read, state.account_users_total, marks.keys(), ctx)
     fetched_at = ctx.now()
-    day_start = changed.floor.replace(hour=0, minute=0, second=0, microsecond=0)
-    known = state.known()
-    candidates, unread = [], 0
-    for user_id, admin in changed.users.items():
-        if user_id.lower() not in enriched:
+    candidates, settled, unread = [], [], 0
+    for admin in to_read:
+        uid = str(admin["id"]).lower()
+        if uid not in enriched:
             unread += 1  # out of time before its eSignature record was read: the next run reads it
             continue
-        esign = enriched[user_id.lower()]
-        change = classify_change(user_id, esign, admin, known, state.not_before, changed.floor, day_start, fetched_at)
-        if change is not None:
+        esign = enriched[uid]
+        modified = esign_modified(esign)
+        mark = UserMark(uid, format_time(modified) if modified else "", admin_fingerprint(admin), read_at)
+        change = classify_change(esign, admin, marks.get(uid), mark, state.not_before, floor, fetched_at)
+        if change is None:
+            settled.append(mark)
+        else:
             candidates.append(change)
-    candidates.sort(key=lambda c: (c.when, c.user_id))
+    candidates.sort(key=lambda c: (c.when, c.mark.user_id))
     chosen = candidates[:budget]
+    complete = not unread and len(candidates) <= budget
     yield Step(
         events=[shape_user(c.esign, c.admin, fetched_at, changed_at=c.when) for c in chosen],
-        state=state.after_delivery(chosen, fetched_at, unread, day_start, total, changed.day_granularity),
+        state=state.after_delivery(
+            [*settled, *(c.mark for c in chosen)], listed_at if complete else None, total, admin_filter
+        ),
         pages=len(changed.pages),
         notes={"unread": unread},
         newest=max((c.when for c in chosen if c.dated), default=None),
     )
     if unread:
         raise Stopped(StopReason.TIME_BUDGET)
-    if len(candidates) > budget:
+    if not complete:
         raise Stopped(StopReason.EVENT_BUDGET)
+
+
+def needs_read(
+    listed: dict[str, dict[str, Any]], marks: dict[str, UserMark], floor: datetime, now: datetime, by_day: bool
+) -> tuple[list[dict[str, Any]], list[UserMark]]:
+    """The listed users whose eSignature records must be read, and the marks of those among them whose Admin
+    record is unchanged (read for a change only eSignature can show, or for safety).
+
+    Rule: a user is skipped when its Admin record is unchanged, the change last read explains the listing (it is
+    inside the listing's window) and that read stays inside the next listing's window. If the user changed after
+    the read, the next listing shows it again; once the read is older than the window, the user is read. So
+    nothing is missed, and a change costs one read (two when runs are further apart than the look-back). A filter
+    that lists whole days would keep everyone changed today in the window: their reads are renewed hourly, which
+    bounds how late a second change that day (shown only by eSignature) is delivered.
+    """
+    next_floor = now - ADMIN_LOOKBACK
+    if by_day:
+        next_floor = max(day_floor(next_floor), now - WHOLE_DAY_REREAD)
+    to_read, rereads = [], []
+    for user_id, admin in listed.items():
+        mark = marks.get(user_id.lower())
+        if mark is not None and mark.fingerprint == admin_fingerprint(admin):
+            explained = (parse_time(mark.modified) or mark.read_at) >= floor
+            if explained and mark.read_at >= next_floor:
+                continue
+            rereads.append(mark)
+        to_read.append(admin)
+    return to_read, rereads
+
+
+def admin_lists_whole_days(client: DocuSignClient, now: datetime, rereads: list[UserMark]) -> bool | None:
+    """Whether the Admin filter ignores the time of day: asked for users changed since the last second of today
+    (none can be), it lists today's changes. One call, made only when users are read again for safety and one of
+    them is known to have changed today (so that an empty answer means something). None when it cannot tell."""
+    today = day_floor(now)
+    last_second = today + timedelta(days=1, seconds=-1)
+    changed_today = any((parse_time(m.modified) or today - timedelta(days=1)) >= today for m in rereads)
+    if not changed_today or last_second - now < ADMIN_LOOKBACK:
+        return None
+    params = {
+        "account_id": client.settings.account_id,
+        "last_modified_since": format_time(last_second),
+        "take": 1,
+        "start": 0,
+    }
+    return bool(get_admin_users(client, params=params)["users"])
+
+
+def admin_fingerprint(admin: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
 class UserChange:
-    """One change of one user to deliver, and the records that recognise it later."""
+    """One change of one user to deliver, and the mark that recognises it later."""
 
     when: datetime
-    user_id: str
     esign: dict[str, Any] | None
     admin: dict[str, Any]
     dated: bool  # ``when`` is a DocuSign date (not the fetch time)
-    by_time: DeliveredChange | None  # by eSignature's modifiedDate, when there is one
-    by_content: DeliveredChange  # by the Admin record's fingerprint
-
-    def records(self, delivered_at: datetime) -> list[DeliveredChange]:
-        content = replace(self.by_content, delivered_at=format_time(delivered_at))
-        return [self.by_time, content] if self.by_time else [content]
+    mark: UserMark
 
 
 def classify_change(
-    user_id: str,
     esign: dict[str, Any] | None,
     admin: dict[str, Any],
-    known: set[str],
+    before: UserMark | None,
+    now: UserMark,
     not_before: datetime,
     floor: datetime,
-    day_start: datetime,
     fetched_at: datetime,
 ) -> UserChange | None:
-    """What changed for a user the Admin API listed, or None when nothing new.
+    """What changed for a user since its last read (``before``), or None when nothing new.
 
     eSignature's ``modifiedDate`` dates most changes. The Admin record's content catches the ones it does not
-    show (a membership closed, disabled, regrouped): a record never delivered before is a change, unless the
-    listing is explained by an eSignature change already known or older than the first fetch time.
+    show (a membership closed, disabled, regrouped). A user never read before is a change unless its only change
+    is older than the first fetch time.
     """
-    uid = user_id.lower()
     modified = esign_modified(esign)
-    fingerprint = hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()[:16]
-    by_content = DeliveredChange(uid, fingerprint=fingerprint)
-    by_time = DeliveredChange(uid, modified=format_time(modified)) if modified else None
-    if modified is not None and by_time and modified >= not_before and by_time.identity not in known:
-        return UserChange(modified, user_id, esign, admin, True, by_time, by_content)
-    if by_content.identity in known:
+    if modified is not None and now.modified != (before.modified if before else ""):
+        if before is not None or modified >= not_before:
+            return UserChange(modified, esign, admin, True, now)
+        if modified >= day_floor(floor):
+            return None  # a whole-day listing of a change from before the first fetch time
+    elif before is not None and before.fingerprint == now.fingerprint:
         return None
-    if modified is not None and day_start <= modified < not_before:
-        return None  # a day-granular listing of a change from before the first fetch time
     admin_time = user_change_time(None, admin)
     dated = admin_time is not None and admin_time >= floor
-    when = admin_time if dated and admin_time else fetched_at
-    return UserChange(when, user_id, esign, admin, dated, by_time, by_content)
+    return UserChange(admin_time if dated and admin_time else fetched_at, esign, admin, dated, now)
 
 
 @dataclass
 class ChangedUsers:
     users: dict[str, dict[str, Any]]  # Admin records by user id, in the order the API listed them
     pages: list[int]
-    floor: datetime  # the earliest change the query could list
-    day_granularity: bool
+    sent_date: bool  # the filter was sent as a date
 
 
-def list_changed_users(client: DocuSignClient, since: datetime, day_granularity: bool, ctx: RunContext) -> ChangedUsers:
+def list_changed_users(client: DocuSignClient, since: datetime, send_date: bool, ctx: RunContext) -> ChangedUsers:
     """Every user the Admin API lists as modified since ``since``.
 
     DocuSign's samples send a date; a date-time is tried first because it keeps each run to the users changed
     since the last one. If the API refuses it (400), the date is sent instead, and remembered in state.
     """
     since = as_utc(since)
-    floor = since.replace(hour=0, minute=0, second=0, microsecond=0) if day_granularity else since
     params = {
         "account_id": client.settings.account_id,
-        "last_modified_since": floor.strftime("%Y-%m-%d") if day_granularity else format_time(since),
+        "last_modified_since": since.strftime("%Y-%m-%d") if send_date else format_time(since),
         "take": ADMIN_PAGE_MAX,
         "start": 0,
     }
@@ -1565,7 +1624,7 @@ def list_changed_users(client: DocuSignClient, since: datetime, day_granularity:
     def request(next_url: str | None) -> dict[str, Any]:
         return get_admin_users(client, params=params, next_url=next_url)
 
-    result = ChangedUsers(users={}, pages=[], floor=floor, day_granularity=day_granularity)
+    result = ChangedUsers(users={}, pages=[], sent_date=send_date)
     try:
         for page in paginate(NextLinkPaginator(client.settings.hosts.admin), request, ctx):
             result.pages.append(len(page["users"]))
@@ -1573,7 +1632,7 @@ def list_changed_users(client: DocuSignClient, since: datetime, day_granularity:
                 if isinstance(user, dict) and user.get("id"):
                     result.users.setdefault(str(user["id"]), user)
     except ApiError as exc:
-        if result.pages or day_granularity or isinstance(exc, RateLimitedError) or exc.status != 400:
+        if result.pages or send_date or isinstance(exc, RateLimitedError) or exc.status != 400:
             raise
         return list_changed_users(client, since, True, ctx)
     except Stopped:

@@ -938,12 +938,16 @@ def admin_time(when: datetime) -> str:
 
 
 class FakeUsers:
-    """One DocuSign account's users behind the Admin API (snake_case, ``last_modified_since`` by day, paging.next
-    full URLs) and the eSignature API (camelCase, strings; closed users only by per-user GET)."""
+    """One DocuSign account's users behind the Admin API (snake_case, ``last_modified_since`` to the millisecond
+    or, with ``by_day``, only by its date; paging.next full URLs) and the eSignature API (camelCase, strings;
+    closed users only by per-user GET)."""
 
-    def __init__(self, requests_mock, base_uri: str = ESIGN_BASE, date_form: str = "us") -> None:
+    def __init__(
+        self, requests_mock, base_uri: str = ESIGN_BASE, date_form: str = "us", by_day: bool = False
+    ) -> None:
         self.users: dict[str, dict] = {}
         self.date_form = date_form
+        self.by_day = by_day
         self.esign_users = f"{base_uri}/restapi/v2.1/accounts/{ACCOUNT_ID}/users"
         requests_mock.get(ADMIN_USERS, json=self._admin, headers=TRACE)
         requests_mock.get(self.esign_users, json=self._esign_list, headers=TRACE)
@@ -955,6 +959,10 @@ class FakeUsers:
         user_id = user_guid(n)
         self.users[user_id] = {"n": n, "modified": modified, "status": status, "in_esign": in_esign, "created": created}
         return user_id
+
+    def admin_change(self, user_id: str, when: datetime, **fields) -> None:
+        """A change only the Admin record shows (eSignature's modifiedDate stays)."""
+        self.users[user_id].update(fields, admin_modified=when)
 
     def add_unchanged(self, count: int, first: int = 100_000) -> None:
         for n in range(first, first + count):
@@ -975,7 +983,8 @@ class FakeUsers:
         if user["created"]:
             record["created_on"] = record["membership_created_on"] = admin_time(user["created"])
         if user["status"] == "closed":
-            record["closed_on"] = record["membership_closed_on"] = admin_time(user["modified"])
+            closed = user.get("admin_modified", user["modified"])
+            record["closed_on"] = record["membership_closed_on"] = admin_time(closed)
         return record
 
     def esign_record(self, user_id: str) -> dict:
@@ -1004,8 +1013,10 @@ class FakeUsers:
 
     def _admin(self, request, context):
         q = query(request)
-        since = datetime.fromisoformat(q["last_modified_since"]).date()
-        changed = sorted(u for u, d in self.users.items() if d["modified"].date() >= since)
+        since = datetime.fromisoformat(q["last_modified_since"]).replace(tzinfo=UTC)
+        if self.by_day:
+            since = since.replace(hour=0, minute=0, second=0, microsecond=0)
+        changed = sorted(u for u, d in self.users.items() if d.get("admin_modified", d["modified"]) >= since)
         start, take = int(q.get("start", 0)), int(q.get("take", 20))
         rows = changed[start : start + take]
         paging: dict[str, int | str] = {
@@ -1061,6 +1072,16 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+NOW = datetime(2024, 1, 25, 12, tzinfo=UTC)  # the wall clock's time in tests that take ``clock``
+
+
+@pytest.fixture
+def clock(time_machine):
+    """The wall clock stands at ``NOW`` until the test moves it (time budgets use the monotonic clock: untouched)."""
+    time_machine.move_to(NOW, tick=False)
+    return time_machine
 
 
 @pytest.fixture
@@ -1480,7 +1501,7 @@ def test_users_failure_does_not_cost_customer_events(failure, expected, pkcs1_pe
     mock_token(requests_mock)
     requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
     admin = requests_mock.get(ADMIN_USERS, headers=TRACE, **failure)
-    users_state = {"watermark": "2024-01-23T10:00:00.000Z", "not_before": FIRST_FETCH, "delivered": ["k"]}
+    users_state = {"watermark": "2024-01-23T10:00:00.000Z", "not_before": FIRST_FETCH, "marks": ["k"]}
     before = {"customer_events": {"cursor": "aa_0"}, "audit_users": users_state}
     platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH), last_run=before)
     assert admin.call_count == (5 if failure["status_code"] == 500 else 1)  # 500s retried, then given up
@@ -1492,7 +1513,7 @@ def test_users_failure_does_not_cost_customer_events(failure, expected, pkcs1_pe
     assert "Audit Users:" in error and expected in error and "Customer events:" not in error
 
 
-def test_customer_failure_does_not_cost_user_events(pkcs1_pem, requests_mock, no_sleep):
+def test_customer_failure_does_not_cost_user_events(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(STREAM, status_code=403, text="", headers=TRACE)
     users_ok(requests_mock)
@@ -1500,7 +1521,7 @@ def test_customer_failure_does_not_cost_user_events(pkcs1_pem, requests_mock, no
     platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH), last_run=before)
     assert sent_ids(platform) == [user_guid(1)]
     assert platform.last_run["customer_events"] == {"cursor": "aa_7"}
-    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T15:15:42.000Z"
+    assert platform.last_run["audit_users"]["watermark"] == "2024-01-25T12:00:00.000Z"  # when the listing started
     assert not error_entries(platform)
     (error,) = health_errors(platform)
     assert "Customer events:" in error and "Monitor" in error and "Audit Users:" not in error
@@ -1620,7 +1641,7 @@ def admin_only(admin: dict, *names: str) -> dict:
     return {name: admin[name] for name in names}
 
 
-def test_users_first_run_sends_one_flat_record_per_change(pkcs1_pem, requests_mock, no_sleep):
+def test_users_first_run_sends_one_flat_record_per_change(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     page1, page2 = load_json("admin_users_page_1.json"), load_json("admin_users_page_2.json")
@@ -1692,8 +1713,8 @@ def test_users_first_run_sends_one_flat_record_per_change(pkcs1_pem, requests_mo
     assert alice["isAdmin"] == "True" and alice["permissionProfileName"] == "DS Admin"
     assert alice["groupList"][0]["groupName"] == "Administrators" and alice["ds_groups"][0]["is_admin"] is True
     state = platform.last_run["audit_users"]
-    assert state["watermark"] == "2024-01-24T17:45:30.250Z"
-    assert state["account_users_total"] == 3
+    assert state["watermark"] == "2024-01-25T12:00:00.000Z"  # when the listing started
+    assert len(state["marks"]) == 3 and state["account_users_total"] == 3
     assert not error_entries(platform)
 
 
@@ -1734,37 +1755,105 @@ def test_users_time_of_an_afternoon_change_is_not_read_as_morning(pkcs1_pem, req
 # ============================================================================ audit users: each change once
 
 
-def test_users_each_change_delivered_once(pkcs1_pem, requests_mock, no_sleep):
-    mock_token(requests_mock)
-    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
-    users = FakeUsers(requests_mock)
-    early = users.add(1, datetime(2024, 1, 24, 8, 0, 0, tzinfo=UTC))
-    later = users.add(2, datetime(2024, 1, 24, 13, 0, 0, tzinfo=UTC))
+class UserRuns:
+    """Audit-user runs at set times of the wall clock, each with the calls it made."""
+
+    def __init__(self, requests_mock, clock, by_day: bool = False) -> None:
+        mock_token(requests_mock)
+        requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+        self.users = FakeUsers(requests_mock, by_day=by_day)
+        self.requests_mock, self.clock = requests_mock, clock
+        self.last_calls = self.users.calls(requests_mock)
+
+    def at(self, hh_mm: str, params: dict, day: int = 24):
+        hour, minute = map(int, hh_mm.split(":"))
+        self.clock.move_to(datetime(2024, 1, day, hour, minute, tzinfo=UTC), tick=False)
+        platform = fetch(params)
+        assert not error_entries(platform)
+        return platform
+
+    def calls(self) -> tuple[int, int]:
+        """Admin calls and eSignature calls since the last time asked."""
+        now = self.users.calls(self.requests_mock)
+        admin = now["admin"] - self.last_calls["admin"]
+        esign = sum(now[k] - self.last_calls[k] for k in ("esign_list", "esign_user"))
+        self.last_calls = now
+        return admin, esign
+
+    def since(self) -> str:
+        return query(calls_to(self.requests_mock, ADMIN_USERS)[-1])["last_modified_since"]
+
+    def last_run_filter(self) -> str:
+        return PLATFORM.last_run["audit_users"]["admin_filter"]
+
+
+def test_users_each_change_delivered_once(pkcs1_pem, requests_mock, no_sleep, clock):
+    runs = UserRuns(requests_mock, clock)
+    early = runs.users.add(1, datetime(2024, 1, 24, 8, 0, tzinfo=UTC))
+    later = runs.users.add(2, datetime(2024, 1, 24, 13, 0, tzinfo=UTC))
     params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
 
-    platform = fetch(params)  # the 08:00 change is before first fetch (same day): not wanted
-    assert sent_ids(platform) == [later]
+    assert sent_ids(runs.at("14:00", params)) == [later]  # the 08:00 change is before the first fetch time
+    runs.calls()
+    assert runs.at("14:01", params).sent == []  # listed again (look-back), read a minute ago: no read
+    assert runs.calls() == (1, 0)
+    assert runs.since() == "2024-01-24T13:50:00.000Z"  # the last listing's start less the look-back
 
-    platform = fetch(params)  # same data again, the change sits exactly at the watermark
-    assert platform.sent == []
-    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-24T12:50:00.000Z"
+    runs.users.add(2, datetime(2024, 1, 24, 14, 30, tzinfo=UTC))  # the same user changes again
+    platform = runs.at("14:31", params)
+    assert sent_ids(platform) == [later] and platform.sent_events[0]["_time"] == "2024-01-24T14:30:00.000Z"
+    # Listed with an unchanged Admin record, read again: once a day, one call asks whether the filter lists
+    # whole days (it does not here).
+    assert runs.calls() == (2, 1) and runs.last_run_filter() == "time:2024-01-24"
+    runs.users.add(1, datetime(2024, 1, 24, 14, 40, tzinfo=UTC))  # and the early user changes after first fetch
+    assert sent_ids(runs.at("14:41", params)) == [early]
+    assert runs.since() == "2024-01-24T14:21:00.000Z"
+    runs.calls()
+    assert runs.at("14:42", params).sent == []
+    assert runs.calls() == (1, 0)
 
-    users.add(2, datetime(2024, 1, 25, 9, 30, 0, tzinfo=UTC))  # the same user changes again
-    platform = fetch(params)
-    assert sent_ids(platform) == [later]
-    assert platform.sent_events[0]["_time"] == "2024-01-25T09:30:00.000Z"
-
-    users.add(1, datetime(2024, 1, 25, 10, 0, 0, tzinfo=UTC))  # and the early user changes after first fetch
-    platform = fetch(params)
-    assert sent_ids(platform) == [early]
-    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-25T09:20:00.000Z"
-
-    platform = fetch(params)
-    assert platform.sent == []
-    assert not error_entries(platform)
+    # Runs further apart than the look-back: the last change is listed once more, read again, not sent again.
+    assert runs.at("15:30", params).sent == []
+    assert runs.calls() == (1, 1)
+    assert runs.at("15:31", params).sent == []
+    assert runs.calls() == (1, 0)
 
 
-def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_mock, no_sleep):
+def test_users_each_change_delivered_once_when_the_filter_lists_whole_days(pkcs1_pem, requests_mock, no_sleep, clock):
+    runs = UserRuns(requests_mock, clock, by_day=True)
+    early = runs.users.add(1, datetime(2024, 1, 24, 8, 0, tzinfo=UTC))
+    later = runs.users.add(2, datetime(2024, 1, 24, 13, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+
+    assert sent_ids(runs.at("14:00", params)) == [later]  # both listed (whole day), the 08:00 change not wanted
+    runs.calls()
+    # Both are listed again although neither changed since 13:50: one probe shows the filter lists whole days,
+    # and from then on today's listed users are read again hourly, not every time they leave the look-back.
+    assert runs.at("14:01", params).sent == []
+    assert runs.calls() == (2, 0)
+    assert runs.at("14:15", params).sent == []
+    assert runs.calls() == (1, 0)
+    assert runs.last_run_filter() == "day:2024-01-24"
+
+    runs.users.add(2, datetime(2024, 1, 24, 14, 30, tzinfo=UTC))  # a second change that day, eSignature only
+    assert runs.at("14:31", params).sent == []  # indistinguishable from the listing of its first change
+    platform = runs.at("15:01", params)  # the hourly read
+    assert sent_ids(platform) == [later] and platform.sent_events[0]["_time"] == "2024-01-24T14:30:00.000Z"
+
+    runs.users.add(1, datetime(2024, 1, 24, 15, 10, tzinfo=UTC), status="closed")  # the Admin record shows it
+    assert sent_ids(runs.at("15:11", params)) == [early]
+    runs.calls()
+    assert runs.at("15:12", params).sent == []
+    assert runs.calls() == (1, 0)
+
+    # The next day: yesterday's users are listed once more (the look-back reaches yesterday), read, not resent.
+    assert runs.at("00:30", params, day=25).sent == []
+    runs.calls()
+    assert runs.at("00:31", params, day=25).sent == []
+    assert runs.calls() == (1, 0)
+
+
+def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     users = FakeUsers(requests_mock)
@@ -1779,6 +1868,7 @@ def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_m
     u = {n: users.add(n, when) for n, when in zip((5, 3, 1, 4, 2), times, strict=True)}
     params = users_params(pkcs1_pem, max_user_events_per_fetch="2")
 
+    clock.move_to(datetime(2024, 1, 27, 12, tzinfo=UTC), tick=False)
     run1 = fetch(params)
     assert sent_ids(run1) == [u[5], u[3]]
     assert type_report(run1)["stop"] == "event budget"
@@ -1786,23 +1876,26 @@ def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_m
     # Between runs: a user not yet delivered changes again, and a delivered one too.
     users.add(4, datetime(2024, 1, 28, 10, tzinfo=UTC))
     users.add(5, datetime(2024, 1, 29, 10, tzinfo=UTC))
+    clock.move_to(datetime(2024, 1, 29, 12, tzinfo=UTC), tick=False)
     run2 = fetch(params)
     assert sent_ids(run2) == [u[1], u[2]]
     assert [e["_time"] for e in run2.sent_events] == ["2024-01-25T10:00:00.000Z", "2024-01-27T10:00:00.000Z"]
 
+    clock.shift(60)
     run3 = fetch(params)
     assert sent_ids(run3) == [u[4], u[5]]
     assert [e["_time"] for e in run3.sent_events] == ["2024-01-28T10:00:00.000Z", "2024-01-29T10:00:00.000Z"]
 
+    clock.shift(60)
     run4 = fetch(params)
     assert run4.sent == []
     admin_days = [query(r)["last_modified_since"] for r in calls_to(requests_mock, ADMIN_USERS)]
-    # each run asks from its watermark less the 10-minute look-back: never by page offset
+    # A cut run keeps the listing's start; once all is delivered, the next starts at that run's listing.
     assert admin_days == [
         "2024-01-23T23:50:00.000Z",
-        "2024-01-24T13:50:00.000Z",
-        "2024-01-27T09:50:00.000Z",
-        "2024-01-29T09:50:00.000Z",
+        "2024-01-23T23:50:00.000Z",
+        "2024-01-23T23:50:00.000Z",
+        "2024-01-29T11:51:00.000Z",
     ]
 
 
@@ -1871,7 +1964,7 @@ def test_users_enrichment_takes_the_cheaper_way(changed, list_calls, user_calls,
         assert starts == ["0", "100", "200", "300", "400"]
 
 
-def test_users_first_run_probes_one_page_to_learn_the_account_size(pkcs1_pem, requests_mock, no_sleep):
+def test_users_first_run_probes_one_page_to_learn_the_account_size(pkcs1_pem, requests_mock, no_sleep, clock):
     users = account(requests_mock, unchanged=448, changed=2)
     platform = fetch(users_params(pkcs1_pem))
     # One listing page reveals 450 users (5 pages): two one-by-one reads are cheaper than 4 more pages.
@@ -1879,13 +1972,13 @@ def test_users_first_run_probes_one_page_to_learn_the_account_size(pkcs1_pem, re
     assert platform.last_run["audit_users"]["account_users_total"] == 450
     assert len(platform.sent_events) == 2
     # Later runs know the size and do not probe again.
-    users.add(CHANGED + 50, datetime(2024, 1, 25, 9, tzinfo=UTC))
-    users.add(CHANGED + 51, datetime(2024, 1, 25, 10, tzinfo=UTC))
+    users.add(CHANGED + 50, NOW + timedelta(minutes=20))
+    users.add(CHANGED + 51, NOW + timedelta(minutes=21))
     requests_mock.reset_mock()
+    clock.shift(30 * 60)
     platform = fetch(users_params(pkcs1_pem))
-    # The Admin filter has day granularity: the two users delivered on 2024-01-24 are listed again with the two
-    # new ones, so N = 4, and four one-by-one reads still beat five pages.
-    assert users.calls(requests_mock) == {"admin": 1, "esign_list": 0, "esign_user": 4, "userinfo": 0}
+    # Only the two new changes are listed: two one-by-one reads beat five pages.
+    assert users.calls(requests_mock) == {"admin": 1, "esign_list": 0, "esign_user": 2, "userinfo": 0}
     assert sent_ids(platform) == [user_guid(CHANGED + 50), user_guid(CHANGED + 51)]
 
 
@@ -1908,7 +2001,7 @@ def test_users_many_changes_cost_pages_not_calls_per_user(pkcs1_pem, requests_mo
     assert all(e["source_log_type"] == "auditusers" and e["_time"] for e in platform.sent_events)
 
 
-def test_users_base_uri_cached_per_account(pkcs1_pem, requests_mock, no_sleep):
+def test_users_base_uri_cached_per_account(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     info = requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(base_uri="https://na3.docusign.net"))
     users = FakeUsers(requests_mock, base_uri="https://na3.docusign.net")
@@ -1923,14 +2016,15 @@ def test_users_base_uri_cached_per_account(pkcs1_pem, requests_mock, no_sleep):
     assert not any("stale" in r.url for r in requests_mock.request_history)
     assert platform.integration_context["base_uri"] == "https://na3.docusign.net"
     assert platform.integration_context["base_uri_account_id"] == ACCOUNT_ID
-    users.add(2, datetime(2024, 1, 25, 10, tzinfo=UTC))
+    users.add(2, NOW + timedelta(minutes=1))
+    clock.shift(120)
     platform = fetch(users_params(pkcs1_pem))
     assert sent_ids(platform) == [user_guid(2)]
     assert info.call_count == 1  # cached for this account
 
 
 @pytest.mark.parametrize("watermark", ["2024-01-24T15:15:42Z", "1/24/2024 3:15:42 PM"])
-def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests_mock, no_sleep):
+def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     users = FakeUsers(requests_mock)
@@ -1942,7 +2036,7 @@ def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests
     assert query(calls_to(requests_mock, ADMIN_USERS)[0])["last_modified_since"] == "2024-01-24T15:05:42.000Z"
     assert sent_ids(platform) == [after]
     assert "Audit Users" not in platform.last_run
-    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T15:15:43.000Z"
+    assert platform.last_run["audit_users"]["watermark"] == "2024-01-25T12:00:00.000Z"
     assert platform.last_run["customer_events"] == {"cursor": "aa_1"}  # a type not selected keeps its state
     assert fetch(users_params(pkcs1_pem, first_fetch="3 days")).sent == []
 
@@ -1976,8 +2070,9 @@ def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_
         "audit_users": {
             "watermark": "2024-01-24T15:15:42.000Z",
             "not_before": FIRST_FETCH[:-1] + ".000Z",
-            "delivered": [f"{ALICE}|2024-01-24T15:15:42.000Z"],
+            "marks": [f"{ALICE}|2024-01-24T15:15:42.000Z|0123456789abcdef|2024-01-24T15:16:00.000Z"],
             "account_users_total": 3,
+            "admin_filter": "time",
         }
     }
     platform = fetch(users_params(pkcs1_pem), last_run=before)
@@ -2113,7 +2208,7 @@ def test_get_events_users_returns_what_fetch_sends(pkcs1_pem, requests_mock, no_
     assert entry["Contents"] == platform.sent_events
 
 
-def test_users_admin_refusing_a_time_falls_back_to_the_date_and_remembers(pkcs1_pem, requests_mock, no_sleep):
+def test_users_admin_refusing_a_time_falls_back_to_the_date_and_remembers(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     users = FakeUsers(requests_mock)
@@ -2128,15 +2223,18 @@ def test_users_admin_refusing_a_time_falls_back_to_the_date_and_remembers(pkcs1_
     params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
     first = fetch(params)
     assert sent_ids(first) == [changed]
-    assert first.last_run["audit_users"]["admin_since"] == "day"
+    assert first.last_run["audit_users"]["admin_filter"] == "date"
     assert strict.call_count == 1
+    clock.shift(60)
     second = fetch(params)
     assert second.sent == []
     assert strict.call_count == 1  # the date form is remembered: no failing call per run
-    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-24"
+    assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-25"
 
 
-def test_users_without_any_change_date_are_delivered_once_per_record_content(pkcs1_pem, requests_mock, no_sleep):
+def test_users_without_any_change_date_are_delivered_once_per_record_content(
+    pkcs1_pem, requests_mock, no_sleep, clock
+):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     users = FakeUsers(requests_mock, date_form="none")
@@ -2144,8 +2242,10 @@ def test_users_without_any_change_date_are_delivered_once_per_record_content(pkc
     params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
     first = fetch(params)
     assert sent_ids(first) == [user]  # listed as changed by the Admin API although every date is old
+    clock.shift(60)
     assert fetch(params).sent == []  # the same record is not sent again
-    users.users[user]["status"] = "closed"
+    users.admin_change(user, NOW + timedelta(minutes=2), status="closed")
+    clock.shift(120)
     third = fetch(params)
     assert sent_ids(third) == [user] and third.sent_events[0]["membership_status"] == "closed"
 
@@ -2254,7 +2354,7 @@ def test_assertion_and_token_are_registered_as_sensitive(settings, requests_mock
     assert {assertion, TOKEN} <= set(PLATFORM.sensitive_strings)
 
 
-def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, requests_mock, no_sleep):
+def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     users = FakeUsers(requests_mock)
@@ -2263,12 +2363,16 @@ def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, r
     first = fetch(params)
     assert sent_ids(first) == [user]
     state = first.last_run
+    clock.shift(60)
     assert fetch(params, last_run=state).sent == []
-    users.users[user]["status"] = "closed"  # closed in Admin; eSignature's modifiedDate does not move
+    users.admin_change(user, NOW + timedelta(minutes=2), status="closed")  # eSignature's modifiedDate stays
+    clock.shift(120)
     third = fetch(params, last_run=state)
     assert sent_ids(third) == [user]
     assert third.sent_events[0]["membership_status"] == "closed"
-    assert fetch(params, last_run=third.last_run).sent == []  # and not again on every later run
+    for _ in range(3):  # and not again on later runs, near or far
+        clock.shift(15 * 60)
+        assert fetch(params, last_run=third.last_run).sent == []
 
 
 def test_users_time_budget_delivers_what_was_read_and_keeps_the_watermark(
@@ -2341,7 +2445,7 @@ def test_customer_fetcher_out_of_time_before_the_first_page(settings, requests_m
     assert steps == [] and ended.reason is Docusign.StopReason.TIME_BUDGET and not stream.called
 
 
-def test_users_fetcher_yields_once_with_the_state_those_events_make_true(settings, requests_mock):
+def test_users_fetcher_yields_once_with_the_state_those_events_make_true(settings, requests_mock, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo())
     users = FakeUsers(requests_mock)
@@ -2351,8 +2455,8 @@ def test_users_fetcher_yields_once_with_the_state_those_events_make_true(setting
     assert ended is None and len(steps) == 1
     (step,) = steps
     assert [e["userId"] for e in step.events] == [user_guid(1)]
-    assert step.state.watermark == datetime(2024, 1, 24, 10, tzinfo=UTC)
-    assert {d.user_id for d in step.state.delivered} == {user_guid(1)}
+    assert step.state.watermark == NOW  # the listing's start
+    assert [m.user_id for m in step.state.marks] == [user_guid(1)]
 
 
 def test_collect_keeps_what_was_fetched_before_an_error_and_says_why(settings, requests_mock):
@@ -2372,7 +2476,7 @@ def test_collect_keeps_what_was_fetched_before_an_error_and_says_why(settings, r
 
 def test_collect_turns_an_unreadable_state_into_an_error_without_a_state(settings):
     client = client_for(settings)
-    outcome = Docusign.collect(Docusign.EVENT_TYPES[USERS], client, {"audit_users": {"delivered": 7}}, 10, START)
+    outcome = Docusign.collect(Docusign.EVENT_TYPES[USERS], client, {"audit_users": {"marks": 7}}, 10, START)
     assert outcome.state is None and outcome.events == []
     assert outcome.report.error.startswith("unexpected TypeError")
 
@@ -2384,12 +2488,12 @@ SAVED_USERS = {
     "audit_users": {
         "watermark": "2024-01-24T10:00:00.000Z",
         "not_before": "2024-01-20T00:00:00.000Z",
-        "delivered": [
-            f"{user_guid(1)}|2024-01-24T10:00:00.000Z",
-            f"{user_guid(1)}|#0123456789abcdef@2024-01-24T10:05:00.000Z",
+        "marks": [
+            f"{user_guid(1)}|2024-01-24T09:59:00.000Z|0123456789abcdef|2024-01-24T10:00:00.000Z",
+            f"{user_guid(2)}||fedcba9876543210|2024-01-24T10:05:00.000Z",  # no eSignature date
         ],
         "account_users_total": 300,
-        "admin_since": "day",
+        "admin_filter": "day:2024-01-24",
     }
 }
 
@@ -2399,12 +2503,11 @@ def test_saved_states_round_trip():
     assert customer == Docusign.CustomerEventsState("aa_9", ("e1", "e2"))
     assert customer.to_last_run() == SAVED_CUSTOMER["customer_events"]
     users = Docusign.AuditUsersState.from_last_run(SAVED_USERS, START)
-    assert users.admin_day_granularity and users.account_users_total == 300
-    assert users.known() == {f"{user_guid(1)}|2024-01-24T10:00:00.000Z", f"{user_guid(1)}|#0123456789abcdef"}
-    assert [d.kept_by for d in users.delivered] == [
-        datetime(2024, 1, 24, 10, tzinfo=UTC),
-        datetime(2024, 1, 24, 10, 5, tzinfo=UTC),
-    ]
+    assert users.account_users_total == 300
+    assert users.by_day(datetime(2024, 1, 24, 23, tzinfo=UTC)) and not users.by_day(datetime(2024, 1, 25, tzinfo=UTC))
+    assert users.marks_by_user()[user_guid(1)] == Docusign.UserMark(
+        user_guid(1), "2024-01-24T09:59:00.000Z", "0123456789abcdef", datetime(2024, 1, 24, 10, tzinfo=UTC)
+    )
     assert users.to_last_run() == SAVED_USERS["audit_users"]
 
 
@@ -2420,14 +2523,22 @@ def test_public_pack_states_load():
     assert Docusign.CustomerEventsState.from_last_run({}, START).cursor == Docusign.format_time(START)
 
 
-def test_users_watermark_rules():
+def test_users_state_rules():
     state = Docusign.AuditUsersState(START, START)
-    now = datetime(2024, 1, 25, tzinfo=UTC)
-    future = Docusign.UserChange(
-        now + timedelta(days=3), "u", None, {}, True, None, Docusign.DeliveredChange("u", fingerprint="f")
-    )
-    assert state.after_delivery([future], now, 0, START, None, False).watermark == now  # never ahead of now
-    assert state.after_delivery([future], now, 1, START, None, False).watermark == START  # held while users unread
+    listed_at = datetime(2024, 1, 25, 0, 5, tzinfo=UTC)
+
+    def mark(user: str, read_at: datetime) -> Docusign.UserMark:
+        return Docusign.UserMark(user, "", "f", read_at)
+
+    old, fresh = mark("a", datetime(2024, 1, 24, 23, 0, tzinfo=UTC)), mark("b", datetime(2024, 1, 25, tzinfo=UTC))
+    done = state.after_delivery([old, fresh], listed_at, 7, "time")
+    assert done.watermark == listed_at  # all delivered: the next listing starts where this one did
+    # Kept from the start of the day the next listing (less the look-back) falls on.
+    assert done.marks == (old, fresh)
+    later = done.after_delivery([mark("b", listed_at)], datetime(2024, 1, 25, 1, tzinfo=UTC), 7, "time")
+    assert later.marks == (mark("b", listed_at),)  # yesterday's mark dropped, b's newer read replaces its older
+    cut = state.after_delivery([fresh], None, 7, "time")
+    assert cut.watermark == START  # a cut run keeps the listing's start
 
 
 # Paginators and the retry policy.
