@@ -1,13 +1,19 @@
-"""`python -m devkit bench [customer-events|audit-users|all]`."""
+"""`python -m devkit bench [scenario|all]`."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from devkit.bench import audit_users, customer_events, idle_run
+from devkit.bench import audit_users, customer_events, day, idle_run
 
-SCENARIOS = {"customer-events": customer_events.run, "audit-users": audit_users.run, "idle-run": idle_run.run}
+SCENARIOS = {
+    "customer-events": customer_events.run,
+    "audit-users": audit_users.run,
+    "idle-run": idle_run.run,
+    "day-time-of-day": day.run_time_of_day,
+    "day-date-only": day.run_date_only,
+}
 
 
 def add_arguments(subparsers: Any) -> None:

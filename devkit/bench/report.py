@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import resource
 import time
 from collections.abc import Iterator
@@ -48,11 +49,13 @@ def write_section(name: str, title: str, rows: list[tuple[str, str]], notes: str
     if notes:
         body += ["", notes]
     body += ["", f"_Measured {time.strftime('%Y-%m-%d')} with `python -m devkit bench {name}`._", end]
-    text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n"
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        text = head + "\n".join(body) + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n"
     BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS_MD.write_text(text)
+    with (BENCHMARKS_MD.parent / ".benchmarks.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # scenarios may run side by side
+        text = BENCHMARKS_MD.read_text() if BENCHMARKS_MD.exists() else "# Benchmarks\n"
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            text = head + "\n".join(body) + rest.split(end, 1)[1]
+        else:
+            text = text.rstrip("\n") + "\n\n" + "\n".join(body) + "\n"
+        BENCHMARKS_MD.write_text(text)

@@ -52,6 +52,7 @@ class Organization:
         anchor: float | None = None,
         live_events_per_hour: float = 0.0,
         live_user_changes_per_hour: float = 0.0,
+        recent_user_share: float = 0.15,
         monitor_enabled: bool = True,
         site: str = "DEMO",
         timestamp_style: TimestampStyle = "dotnet",
@@ -90,6 +91,7 @@ class Organization:
             self.account_name,
             self.catalog,
             self.subscription_id,
+            recent_user_share,
         )
         self._index = {user.id: position for position, user in enumerate(self._users)}
         self.admin_user_id = self._users[0].id

@@ -162,11 +162,12 @@ def generate_users(
     company: str,
     catalog: Catalog,
     subscription_id: str,
+    recent_share: float = 0.15,
 ) -> list[User]:
     """A population whose first user is the organization administrator (the impersonation target).
 
-    `recent_ms` is the span before `anchor_ms` in which some users were modified, so incremental
-    reads have something to find.
+    `recent_ms` is the span before `anchor_ms` in which a `recent_share` of the users were modified, so
+    incremental reads have something to find.
     """
     users: list[User] = []
     emails: set[str] = set()
@@ -185,7 +186,7 @@ def generate_users(
             profile = generator.choices(catalog.profiles, weights=(5, 70, 25))[0]
             org_admin = profile.name == "DS Admin" and generator.random() < 0.3
         created = anchor_ms - generator.randrange(30 * _DAY_MS, 5 * 365 * _DAY_MS)
-        if index != 0 and generator.random() < 0.15:
+        if index != 0 and generator.random() < recent_share:
             modified = anchor_ms - generator.randrange(0, max(recent_ms, 1))
         else:
             older = anchor_ms - recent_ms

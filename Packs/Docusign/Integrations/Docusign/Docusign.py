@@ -19,6 +19,7 @@ import math
 import random
 import re
 import socket
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC
@@ -60,6 +61,8 @@ READ_TIMEOUT = 60.0
 HOURLY_QUOTA = 3000  # DocuSign's calls per account and hour, shared by every app of the account
 DEFAULT_QUOTA_SHARE = 20  # percent of the hourly quota this collector may use
 ACCOUNT_RESERVE = 0.1  # below this share of the account's quota left, the collector defers to the other apps
+BURST_WINDOW = 30.0  # seconds: DocuSign's burst limit counts an account's calls per 30 s
+BURST_LIMITS = {DEV_OAUTH_HOST: 200, PROD_OAUTH_HOST: 500}  # per 30 s; a gateway is taken to be a developer account
 DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run stays small
 # The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
 ADMIN_LOOKBACK = timedelta(minutes=10)
@@ -603,7 +606,11 @@ class QuotaGovernor:
     and kept in the integration context; DocuSign's ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` headers,
     when sent, give the quota's size and what the whole account has left. At the cap, or when the account is
     nearly out, the next call is deferred: the run stops there (``StopReason.QUOTA``) keeping what it delivered,
-    and the next run continues. OAuth calls do not count against the quota."""
+    and the next run continues. OAuth calls do not count against the quota.
+
+    The 30-second burst limit is shared the same way: a run paces its calls to the same share of it (of
+    ``X-BurstLimit-Limit`` when sent), and pauses a window when ``X-BurstLimit-Remaining`` says the account is
+    nearly out."""
 
     share: float
     limit: int = HOURLY_QUOTA
@@ -611,15 +618,19 @@ class QuotaGovernor:
     resets_at: float = 0.0
     minutes: dict[int, int] = field(default_factory=dict)  # epoch minute -> own calls
     deferred: bool = False
+    burst_limit: int = BURST_LIMITS[DEV_OAUTH_HOST]
+    burst_low: bool = False  # the account's burst allowance is nearly used: let a window pass
+    recent: deque[float] = field(default_factory=deque)  # this run's call times (monotonic clock)
 
     CONTEXT_KEY = "api_quota"
 
     @classmethod
-    def load(cls, share: float) -> "QuotaGovernor":
+    def load(cls, share: float, burst_limit: int = BURST_LIMITS[DEV_OAUTH_HOST]) -> "QuotaGovernor":
         saved = get_integration_context().get(cls.CONTEXT_KEY)
         saved = saved if isinstance(saved, dict) else {}
         return cls(
             share=share,
+            burst_limit=burst_limit,
             limit=arg_to_number(saved.get("limit")) or HOURLY_QUOTA,
             remaining=arg_to_number(saved.get("remaining")),
             resets_at=float(saved.get("resets_at") or 0),
@@ -656,14 +667,32 @@ class QuotaGovernor:
         minute = int(now // 60)
         self.minutes[minute] = self.minutes.get(minute, 0) + 1
 
+    def burst_wait(self, now: float) -> float:
+        """Seconds to wait before the next call (``now`` on the monotonic clock) to keep within the share of the
+        burst limit; the call is then recorded."""
+        while self.recent and self.recent[0] <= now - BURST_WINDOW:
+            self.recent.popleft()
+        wait = 0.0
+        if self.burst_low:
+            wait, self.burst_low = BURST_WINDOW, False
+        elif len(self.recent) >= max(1, int(self.burst_limit * self.share)):
+            wait = self.recent[0] + BURST_WINDOW - now
+        self.recent.append(now + wait)
+        return wait
+
     def observe(self, headers: Any) -> None:
         limit, remaining = headers.get("X-RateLimit-Limit"), headers.get("X-RateLimit-Remaining")
+        burst, burst_left = headers.get("X-BurstLimit-Limit"), headers.get("X-BurstLimit-Remaining")
         try:
             if limit:
                 self.limit = max(1, int(limit))
             if remaining is not None:
                 self.remaining = int(remaining)
                 self.resets_at = float(headers.get("X-RateLimit-Reset") or time.time() + 3600)
+            if burst:
+                self.burst_limit = max(1, int(burst))
+            if burst_left is not None:
+                self.burst_low = int(burst_left) <= self.burst_limit * ACCOUNT_RESERVE
         except ValueError:
             pass  # a header DocuSign garbled is no reason to stop collecting
 
@@ -794,6 +823,7 @@ class Transport(BaseClient):
         governor = self.ctx.governor if not endpoint.startswith("oauth.") else None
         while True:
             if governor:
+                self._pace(governor.burst_wait(time.monotonic()), endpoint)
                 governor.admit(time.time())
             self.ctx.stats.count(endpoint)
             try:
@@ -841,6 +871,14 @@ class Transport(BaseClient):
             )
             raise RateLimitedError(with_trace(message, res), res.status_code, code, trace_token_of(res))
         return wait
+
+    def _pace(self, seconds: float, endpoint: str) -> None:
+        """Wait for the burst window; a wait beyond this run's time ends the run there (nothing is lost)."""
+        if seconds <= 0:
+            return
+        if seconds > self.ctx.deadline.remaining():
+            raise Stopped(StopReason.TIME_BUDGET)
+        self._pause(seconds, endpoint, "rate limit")
 
     def _pause(self, seconds: float, endpoint: str, reason: str, res: requests.Response | None = None) -> None:
         if seconds > self.ctx.deadline.remaining():
@@ -1353,9 +1391,10 @@ class AuditUsersState:
     def marks_by_user(self) -> dict[str, UserMark]:
         return {m.user_id: m for m in self.marks}
 
-    def by_day(self, now: datetime) -> bool:
-        """Whether the Admin filter is known to list whole days today."""
-        return self.admin_filter in ("date", f"day:{now.date().isoformat()}")
+    def by_day(self, since: datetime) -> bool:
+        """Whether a listing since ``since`` is known to list its whole day (a verdict holds for its own date: a
+        listing that still reaches into yesterday after midnight keeps yesterday's)."""
+        return self.admin_filter in ("date", f"day:{since.date().isoformat()}")
 
     def filter_known(self, now: datetime) -> bool:
         today = now.date().isoformat()
@@ -1400,6 +1439,7 @@ class Step:
     pages: int = 0
     notes: dict[str, int] = field(default_factory=dict)  # counts worth a warning, see NOTES
     newest: datetime | None = None  # the newest DocuSign timestamp among the events
+    counts: dict[str, int] = field(default_factory=dict)  # what the run did, for the report (e.g. users listed)
 
 
 def fetch_customer_events(
@@ -1466,7 +1506,7 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
     changed = list_changed_users(client, since, state.admin_filter == "date", ctx)
     admin_filter = "date" if changed.sent_date else state.admin_filter
     marks = state.marks_by_user()
-    by_day = state.by_day(listed_at) or changed.sent_date
+    by_day = state.by_day(since) or changed.sent_date
     to_read, rereads = needs_read(changed.users, marks, state.floor(since, by_day), listed_at, by_day)
     if rereads and not state.filter_known(listed_at):
         verdict = admin_lists_whole_days(client, listed_at, rereads)
@@ -1504,6 +1544,7 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
         pages=len(changed.pages),
         notes={"unread": unread},
         newest=max((c.when for c in chosen if c.dated), default=None),
+        counts={"listed": len(changed.users), "read": len(enriched), "skipped": len(changed.users) - len(to_read)},
     )
     if unread:
         raise Stopped(StopReason.TIME_BUDGET)
@@ -1813,12 +1854,15 @@ class TypeReport:
     warnings: list[str] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
     newest: datetime | None = None
+    counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, step: Step) -> None:
         self.events += len(step.events)
         self.pages += step.pages
         for name, count in step.notes.items():
             self.notes[name] = self.notes.get(name, 0) + count
+        for name, count in step.counts.items():
+            self.counts[name] = self.counts.get(name, 0) + count
         if step.newest and (self.newest is None or step.newest > self.newest):
             self.newest = step.newest
 
@@ -1834,6 +1878,7 @@ class TypeReport:
             "error": self.error,
             "warnings": self.all_warnings(),
             "newest_event_age_s": int((now - self.newest).total_seconds()) if self.newest else None,
+            **({"counts": self.counts} if self.counts else {}),
         }
 
 
@@ -2019,7 +2064,8 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     started = time.monotonic()
     last_run = demisto.getLastRun()
     start = settings.first_fetch_time()
-    governor = client.ctx.governor = QuotaGovernor.load(settings.quota_share)
+    burst_limit = BURST_LIMITS.get(settings.hosts.audience, BURST_LIMITS[DEV_OAUTH_HOST])
+    governor = client.ctx.governor = QuotaGovernor.load(settings.quota_share, burst_limit)
     outcomes = {
         name: collect(EVENT_TYPES[name], client, last_run, settings.budgets[name], start)
         for name in settings.event_types

@@ -942,9 +942,7 @@ class FakeUsers:
     or, with ``by_day``, only by its date; paging.next full URLs) and the eSignature API (camelCase, strings;
     closed users only by per-user GET)."""
 
-    def __init__(
-        self, requests_mock, base_uri: str = ESIGN_BASE, date_form: str = "us", by_day: bool = False
-    ) -> None:
+    def __init__(self, requests_mock, base_uri: str = ESIGN_BASE, date_form: str = "us", by_day: bool = False) -> None:
         self.users: dict[str, dict] = {}
         self.date_form = date_form
         self.by_day = by_day
@@ -1831,7 +1829,8 @@ def test_users_each_change_delivered_once_when_the_filter_lists_whole_days(pkcs1
     # and from then on today's listed users are read again hourly, not every time they leave the look-back.
     assert runs.at("14:01", params).sent == []
     assert runs.calls() == (2, 0)
-    assert runs.at("14:15", params).sent == []
+    platform = runs.at("14:15", params)
+    assert platform.sent == [] and type_report(platform)["counts"] == {"listed": 2, "read": 0, "skipped": 2}
     assert runs.calls() == (1, 0)
     assert runs.last_run_filter() == "day:2024-01-24"
 
@@ -1846,7 +1845,12 @@ def test_users_each_change_delivered_once_when_the_filter_lists_whole_days(pkcs1
     assert runs.at("15:12", params).sent == []
     assert runs.calls() == (1, 0)
 
-    # The next day: yesterday's users are listed once more (the look-back reaches yesterday), read, not resent.
+    # Past midnight, listings still reaching into yesterday keep yesterday's verdict: no read, no probe.
+    runs.at("23:59", params)
+    runs.calls()
+    assert runs.at("00:01", params, day=25).sent == []
+    assert runs.calls() == (1, 0)
+    # Then yesterday's changes are no longer listed.
     assert runs.at("00:30", params, day=25).sent == []
     runs.calls()
     assert runs.at("00:31", params, day=25).sent == []
@@ -2232,9 +2236,7 @@ def test_users_admin_refusing_a_time_falls_back_to_the_date_and_remembers(pkcs1_
     assert query(calls_to(requests_mock, ADMIN_USERS)[-1])["last_modified_since"] == "2024-01-25"
 
 
-def test_users_without_any_change_date_are_delivered_once_per_record_content(
-    pkcs1_pem, requests_mock, no_sleep, clock
-):
+def test_users_without_any_change_date_are_delivered_once_per_record_content(pkcs1_pem, requests_mock, no_sleep, clock):
     mock_token(requests_mock)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     users = FakeUsers(requests_mock, date_form="none")
@@ -2504,7 +2506,8 @@ def test_saved_states_round_trip():
     assert customer.to_last_run() == SAVED_CUSTOMER["customer_events"]
     users = Docusign.AuditUsersState.from_last_run(SAVED_USERS, START)
     assert users.account_users_total == 300
-    assert users.by_day(datetime(2024, 1, 24, 23, tzinfo=UTC)) and not users.by_day(datetime(2024, 1, 25, tzinfo=UTC))
+    assert users.by_day(datetime(2024, 1, 24, 23, 55, tzinfo=UTC))  # a listing reaching into the verdict's day
+    assert not users.by_day(datetime(2024, 1, 25, tzinfo=UTC))
     assert users.marks_by_user()[user_guid(1)] == Docusign.UserMark(
         user_guid(1), "2024-01-24T09:59:00.000Z", "0123456789abcdef", datetime(2024, 1, 24, 10, tzinfo=UTC)
     )
@@ -2709,6 +2712,31 @@ def test_governor_leaves_a_nearly_exhausted_account_to_its_other_apps(
     platform = fetch(events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0"}})
     assert stream.called is not deferred
     assert run_report(platform)["quota"]["deferred"] is deferred
+
+
+def test_governor_paces_calls_to_its_share_of_the_burst_limit(pkcs1_pem, requests_mock, no_sleep, mocker):
+    slept = [0.0]
+    no_sleep.side_effect = lambda seconds: slept.__setitem__(0, slept[0] + seconds)
+    real = Docusign.time.monotonic
+    mocker.patch.object(Docusign.time, "monotonic", side_effect=lambda: real() + slept[0])
+    mock_token(requests_mock)
+    pages = [page([monitor_event(n)], f"aa_{n}") for n in range(1, 46)] + [page([], "aa_45")]
+    requests_mock.get(STREAM, pages)
+    params = events_params(pkcs1_pem, max_customer_events_per_fetch="20000", page_interval="0")
+    platform = fetch(params, last_run={"customer_events": {"cursor": "aa_0"}})
+    assert len(platform.sent_events) == 45  # 46 calls: 20% of the developer account's 200 per 30 s is 40
+    assert 29 < slept[0] <= 30  # the 41st call waited for the first to leave the window; the rest barely
+    assert run_report(platform)["rate_limit_waits"] == len(no_sleep.call_args_list)
+
+
+def test_governor_lets_a_burst_window_pass_when_the_account_is_nearly_out(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    low = {"X-BurstLimit-Limit": "500", "X-BurstLimit-Remaining": "40"}
+    requests_mock.get(STREAM, [{**page([monitor_event(1)], "aa_1"), "headers": low}, page([], "aa_1")])
+    params = events_params(pkcs1_pem, max_customer_events_per_fetch="20000", page_interval="0")
+    platform = fetch(params, last_run={"customer_events": {"cursor": "aa_0"}})
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert [c.args[0] for c in no_sleep.call_args_list] == [30.0]
 
 
 def test_commands_people_run_are_not_deferred(pkcs1_pem, requests_mock):
