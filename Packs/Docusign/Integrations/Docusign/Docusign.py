@@ -1139,17 +1139,22 @@ class NextLinkPaginator(Paginator):
 
 
 class OffsetPaginator(Paginator):
-    """eSignature: ``start_position`` moves by the users returned until ``totalSetSize`` is reached."""
+    """eSignature: ``start_position`` moves by the users returned until ``totalSetSize`` (or ``end``) is reached."""
 
-    def __init__(self, start: int, total: int) -> None:
+    def __init__(self, start: int, total: int, end: int | None = None) -> None:
         super().__init__(start)
         self.total = total
-        self.finished = start >= total
+        self.end = end
+        self.finished = start >= self.stop
+
+    @property
+    def stop(self) -> int:
+        return self.total if self.end is None else min(self.end, self.total)
 
     def advance(self, page: dict[str, Any]) -> None:
         self.total = arg_to_number(page.get("totalSetSize")) or self.total  # the account size stays current
         self.current += len(page["users"])
-        self.finished = not page["users"] or self.current >= self.total
+        self.finished = not page["users"] or self.current >= self.stop
 
 
 def paginate(
@@ -1349,6 +1354,7 @@ class AuditUsersState:
     marks: tuple[UserMark, ...] = ()
     account_users_total: int | None = None
     admin_filter: str = "time"
+    sweep_from: int = 0  # a listing larger than the budget: the eSignature bulk position the next run reads from
 
     @classmethod
     def from_last_run(cls, last_run: dict[str, Any], start: datetime) -> "AuditUsersState":
@@ -1363,6 +1369,7 @@ class AuditUsersState:
             marks=tuple(m for m in marks if m),
             account_users_total=arg_to_number(total) if total not in (None, "") else None,
             admin_filter=str(saved.get("admin_filter") or "time"),
+            sweep_from=arg_to_number(saved.get("sweep_from")) or 0,
         )
 
     @staticmethod
@@ -1386,6 +1393,7 @@ class AuditUsersState:
             "marks": [str(m) for m in self.marks],
             "account_users_total": self.account_users_total,
             "admin_filter": self.admin_filter,
+            "sweep_from": self.sweep_from,
         }
 
     def marks_by_user(self) -> dict[str, UserMark]:
@@ -1517,39 +1525,65 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
             to_read, _ = needs_read(changed.users, marks, state.floor(since, by_day), listed_at, by_day)
     floor = state.floor(since, by_day)
     read_at = ctx.now()
-    enriched, total = enrich_users(client, to_read, state.account_users_total, marks.keys(), ctx)
+    admin_by_user = {str(admin["id"]).lower(): admin for admin in to_read}
+    changes: dict[str, UserChange | None] = {}
+    new_marks: dict[str, UserMark] = {}
+
+    def change_of(uid: str, esign: dict[str, Any] | None) -> UserChange | None:
+        if uid not in changes:
+            admin = admin_by_user[uid]
+            modified = esign_modified(esign)
+            mark = new_marks[uid] = UserMark(
+                uid, format_time(modified) if modified else "", admin_fingerprint(admin), read_at
+            )
+            changes[uid] = classify_change(esign, admin, marks.get(uid), mark, state.not_before, floor, read_at)
+        return changes[uid]
+
+    enrichment = enrich_users(
+        client,
+        to_read,
+        state.account_users_total,
+        marks.keys(),
+        ctx,
+        state.sweep_from,
+        budget,
+        lambda uid, esign: change_of(uid, esign) is not None,
+    )
     fetched_at = ctx.now()
-    candidates, settled, unread = [], [], 0
-    for admin in to_read:
-        uid = str(admin["id"]).lower()
-        if uid not in enriched:
-            unread += 1  # out of time before its eSignature record was read: the next run reads it
-            continue
-        esign = enriched[uid]
-        modified = esign_modified(esign)
-        mark = UserMark(uid, format_time(modified) if modified else "", admin_fingerprint(admin), read_at)
-        change = classify_change(esign, admin, marks.get(uid), mark, state.not_before, floor, fetched_at)
+    candidates, settled = [], []
+    for uid, esign in enrichment.found.items():  # in the order read: a cut list goes on from there
+        change = change_of(uid, esign)
         if change is None:
-            settled.append(mark)
+            settled.append(new_marks[uid])
         else:
             candidates.append(change)
-    candidates.sort(key=lambda c: (c.when, c.mark.user_id))
     chosen = candidates[:budget]
-    complete = not unread and len(candidates) <= budget
+    left = len(to_read) - len(enrichment.found)  # not read in this run: the next run reads them
+    unread = 0 if enrichment.stopped is StopReason.EVENT_BUDGET else left
+    complete = not left and len(candidates) <= budget
+    state = state.after_delivery(
+        [*settled, *(c.mark for c in chosen)], listed_at if complete else None, enrichment.total, admin_filter
+    )
     yield Step(
-        events=[shape_user(c.esign, c.admin, fetched_at, changed_at=c.when) for c in chosen],
-        state=state.after_delivery(
-            [*settled, *(c.mark for c in chosen)], listed_at if complete else None, total, admin_filter
-        ),
+        events=[shape_user(c.esign, c.admin, fetched_at, changed_at=c.when) for c in sorted(chosen, key=_by_time)],
+        state=replace(state, sweep_from=0 if complete else enrichment.resume_at),
         pages=len(changed.pages),
         notes={"unread": unread},
         newest=max((c.when for c in chosen if c.dated), default=None),
-        counts={"listed": len(changed.users), "read": len(enriched), "skipped": len(changed.users) - len(to_read)},
+        counts={
+            "listed": len(changed.users),
+            "read": len(enrichment.found),
+            "skipped": len(changed.users) - len(to_read),
+        },
     )
     if unread:
         raise Stopped(StopReason.TIME_BUDGET)
     if not complete:
         raise Stopped(StopReason.EVENT_BUDGET)
+
+
+def _by_time(change: "UserChange") -> tuple[datetime, str]:
+    return change.when, change.mark.user_id
 
 
 def needs_read(
@@ -1681,72 +1715,119 @@ def list_changed_users(client: DocuSignClient, since: datetime, send_date: bool,
     return result
 
 
+@dataclass
+class Enrichment:
+    """eSignature records by lower-case user id, in the order read (None: eSignature does not know the user;
+    absent: not read in this run), the account's user count, and where the next run resumes the bulk pages."""
+
+    found: dict[str, dict[str, Any] | None]
+    total: int | None
+    resume_at: int = 0
+    stopped: StopReason | None = None  # reading stopped early: enough users for the budget, or out of time
+
+
 def enrich_users(
     client: DocuSignClient,
     admin_users: list[dict[str, Any]],
     known_total: int | None,
     delivered_before: Iterable[str],
     ctx: RunContext,
-) -> tuple[dict[str, dict[str, Any] | None], int | None]:
-    """eSignature records for the given users, by lower-case user id (None: eSignature does not know the user;
-    absent: not read before the run's time budget ran out); also the account's user count.
+    start: int = 0,
+    enough: int | None = None,
+    counts: Callable[[str, dict[str, Any] | None], bool] = lambda user_id, record: True,
+) -> Enrichment:
+    """eSignature records for the given users, in as few calls as possible.
 
     Bulk pages cost ceil(total/100) calls, per-user GETs one call each: take the cheaper. When the account
-    size is unknown (first run), one bulk page reveals it. Users never delivered are read one by one first, so
-    that a run cut short by its time budget still makes progress.
+    size is unknown (first run), one bulk page reveals it. Bulk pages are read from ``start`` (where the last
+    run stopped), wrapping round once, and only until ``enough`` users that ``counts`` (changes) are read: a
+    list larger than the run's budget is worked through across runs without reading a page twice. Users never
+    delivered are read one by one first, so that a run cut short by its time budget still makes progress.
     """
     wanted = {str(u["id"]).lower() for u in admin_users}
-    found: dict[str, dict[str, Any] | None] = {}
+    result = Enrichment({}, known_total)
     if not wanted:
-        return found, known_total
+        return result
+    enough = enough or len(wanted)
     base_uri = account_base_uri(client)
 
     def request(position: int) -> dict[str, Any]:
         return get_esign_users(client, base_uri, position, ESIGN_PAGE_MAX)
 
-    total = read_bulk(request, wanted, found, known_total, ctx)
+    read_bulk(request, wanted, result, start, enough, counts, ctx)
+    if result.stopped:
+        return result
     # Users the listing did not show (closed, or changed while paging) are read one by one.
     known = set(delivered_before)
-    for user_id in sorted(wanted - found.keys(), key=lambda u: (u in known, u)):
+    missing = sorted(wanted - result.found.keys(), key=lambda u: (u in known, u))
+    room = max(0, enough - sum(counts(user_id, record) for user_id, record in result.found.items()))
+    if len(missing) > room:
+        result.stopped = StopReason.EVENT_BUDGET
+    for user_id in missing[:room]:
         if ctx.deadline.remaining() <= 0:
             break
         try:
-            found[user_id] = get_esign_user(client, base_uri, user_id)
+            result.found[user_id] = get_esign_user(client, base_uri, user_id)
+        except Stopped:
+            break  # out of time while pacing: what was read is delivered, the rest is read by the next run
         except ApiError as exc:
             if isinstance(exc, RateLimitedError) or exc.status not in (400, 404):
                 raise
-            found[user_id] = None
-    return found, total
+            result.found[user_id] = None
+    return result
 
 
 def read_bulk(
     request: Callable[[int], dict[str, Any]],
     wanted: set[str],
-    found: dict[str, dict[str, Any] | None],
-    known_total: int | None,
+    result: Enrichment,
+    start: int,
+    enough: int,
+    counts: Callable[[str, dict[str, Any] | None], bool],
     ctx: RunContext,
-) -> int | None:
-    """Read eSignature's bulk pages into ``found`` when they cost fewer calls than the users still missing;
-    returns the account's user count (revealed by one probe page on the first run, kept current by every page).
-    """
-    total, position = known_total, 0
-    if total is None and len(wanted) > 1:
+) -> None:
+    """Read eSignature's bulk pages into ``result`` when they cost fewer calls than the users still missing:
+    from ``start`` to the end, then from the beginning up to ``start``, until every wanted user is read or
+    ``enough`` that ``counts`` (then ``result.resume_at`` is where the next run goes on). The account's user
+    count is revealed by one probe page on the first run, and kept current by every page."""
+    found = result.found
+
+    def cut(page: dict[str, Any], position: int) -> bool:
+        """Stop at this page when enough users that count are read; users beyond the budget are left to the next
+        run, which starts at this page."""
+        counted = [user_id for user_id, record in found.items() if counts(user_id, record)]
+        over = list(found)[list(found).index(counted[enough - 1]) + 1 :] if len(counted) >= enough else []
+        if not over and (len(counted) < enough or wanted <= found.keys()):
+            return False
+        for user_id in over:
+            del found[user_id]
+        result.resume_at = position if over else position + len(page["users"])
+        result.stopped = StopReason.EVENT_BUDGET
+        return True
+
+    if result.total is None and len(wanted) > 1:
         page = request(0)
         collect_esign_page(page, wanted, found)
-        position = len(page["users"])
-        total = arg_to_number(page.get("totalSetSize")) or position
+        result.total = arg_to_number(page.get("totalSetSize")) or len(page["users"])
+        if cut(page, 0):
+            return
+        start = max(start, len(page["users"]))
     missing = wanted - found.keys()
-    if not missing or total is None or math.ceil(max(0, total - position) / ESIGN_PAGE_MAX) >= len(missing):
-        return total
-    paginator = OffsetPaginator(position, total)
-    try:
-        for page in paginate(paginator, request, ctx):
-            collect_esign_page(page, wanted, found)
-            if wanted <= found.keys():
-                break
-    except Stopped:
-        pass  # out of time: the users not read now are read one by one, or by the next run
-    return paginator.total
+    total = result.total
+    if not missing or total is None or math.ceil(total / ESIGN_PAGE_MAX) >= len(missing):
+        return
+    start = start if start < total else 0
+    for paginator in (OffsetPaginator(start, total), OffsetPaginator(0, total, end=start)):
+        try:
+            for page in paginate(paginator, request, ctx):
+                collect_esign_page(page, wanted, found)
+                result.total = paginator.total
+                if cut(page, paginator.current - len(page["users"])) or wanted <= found.keys():
+                    return
+        except Stopped:
+            result.resume_at = paginator.current  # out of time: the next run goes on from here
+            result.stopped = StopReason.TIME_BUDGET
+            return
 
 
 def collect_esign_page(page: dict[str, Any], wanted: set[str], found: dict[str, dict[str, Any] | None]) -> None:

@@ -1873,22 +1873,22 @@ def test_users_budget_cut_continues_without_skip_or_repeat(pkcs1_pem, requests_m
     params = users_params(pkcs1_pem, max_user_events_per_fetch="2")
 
     clock.move_to(datetime(2024, 1, 27, 12, tzinfo=UTC), tick=False)
-    run1 = fetch(params)
-    assert sent_ids(run1) == [u[5], u[3]]
+    run1 = fetch(params)  # a cut list goes in the order eSignature lists users, so the next run reads on from there
+    assert sent_ids(run1) == [u[1], u[2]]
     assert type_report(run1)["stop"] == "event budget"
 
-    # Between runs: a user not yet delivered changes again, and a delivered one too.
+    # Between runs: a user not yet delivered changes again, and one not yet read changes too.
     users.add(4, datetime(2024, 1, 28, 10, tzinfo=UTC))
     users.add(5, datetime(2024, 1, 29, 10, tzinfo=UTC))
     clock.move_to(datetime(2024, 1, 29, 12, tzinfo=UTC), tick=False)
     run2 = fetch(params)
-    assert sent_ids(run2) == [u[1], u[2]]
-    assert [e["_time"] for e in run2.sent_events] == ["2024-01-25T10:00:00.000Z", "2024-01-27T10:00:00.000Z"]
+    assert sent_ids(run2) == [u[3], u[4]]
+    assert [e["_time"] for e in run2.sent_events] == ["2024-01-24T14:00:00.000Z", "2024-01-28T10:00:00.000Z"]
 
     clock.shift(60)
     run3 = fetch(params)
-    assert sent_ids(run3) == [u[4], u[5]]
-    assert [e["_time"] for e in run3.sent_events] == ["2024-01-28T10:00:00.000Z", "2024-01-29T10:00:00.000Z"]
+    assert sent_ids(run3) == [u[5]]
+    assert [e["_time"] for e in run3.sent_events] == ["2024-01-29T10:00:00.000Z"]
 
     clock.shift(60)
     run4 = fetch(params)
@@ -1941,6 +1941,21 @@ def account(requests_mock, unchanged: int, changed: int) -> FakeUsers:
     for i in range(changed):
         users.add(CHANGED + i, datetime(2024, 1, 24, 10, tzinfo=UTC) + timedelta(seconds=i))
     return users
+
+
+def test_users_list_larger_than_the_budget_is_read_once_across_runs(pkcs1_pem, requests_mock, no_sleep, clock):
+    users = account(requests_mock, unchanged=150, changed=450)  # eSignature pages: 1 unchanged, 1 mixed, 4 changed
+    params = users_params(pkcs1_pem, max_user_events_per_fetch="200")
+    per_run = []
+    for _ in range(4):
+        clock.shift(60)
+        per_run.append(sent_ids(fetch(params)))
+    assert [len(ids) for ids in per_run] == [200, 200, 50, 0]
+    delivered = [i for ids in per_run for i in ids]
+    assert sorted(delivered) == sorted(user_guid(CHANGED + i) for i in range(450))
+    # Each run reads on from the page the last one stopped in: the probe page, then the pages of the list once
+    # (the page a cut falls in twice), instead of every page on every run.
+    assert users.calls(requests_mock) == {"admin": 7, "esign_list": 8, "esign_user": 0, "userinfo": 1}
 
 
 def test_users_few_changes_in_big_account_read_one_by_one(pkcs1_pem, requests_mock, no_sleep):
@@ -2077,6 +2092,7 @@ def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_
             "marks": [f"{ALICE}|2024-01-24T15:15:42.000Z|0123456789abcdef|2024-01-24T15:16:00.000Z"],
             "account_users_total": 3,
             "admin_filter": "time",
+            "sweep_from": 0,
         }
     }
     platform = fetch(users_params(pkcs1_pem), last_run=before)
@@ -2496,6 +2512,7 @@ SAVED_USERS = {
         ],
         "account_users_total": 300,
         "admin_filter": "day:2024-01-24",
+        "sweep_from": 200,
     }
 }
 
