@@ -1045,9 +1045,7 @@ def get_monitor_stream(client: DocuSignClient, cursor: str, limit: int, generati
     settings = client.settings
     if generation == "v1":
         if not settings.organization_id:
-            raise DocusignError(
-                "Monitor API v1 needs the Organization ID: set it, or choose Monitor API v2.0 (lens)."
-            )
+            raise DocusignError("Monitor API v1 needs the Organization ID: set it, or choose Monitor API v2.0 (lens).")
         url = urljoin(settings.hosts.api, f"/v1/organizations/{settings.organization_id}/stream")
         endpoint = "monitor.v1.stream"
     else:
@@ -1306,8 +1304,15 @@ def shape_user(
 
 
 def esign_modified(esign: dict[str, Any] | None) -> datetime | None:
+    """When eSignature last changed the user: DocuSign keeps the settings' ``userSettings.modifiedDate`` and the
+    profile's ``userProfileLastModifiedDate`` apart (a title change moves only the latter): the later of both."""
     settings = (esign or {}).get("userSettings")
-    return parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None
+    dates = [
+        parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None,
+        parse_time((esign or {}).get("userProfileLastModifiedDate")),
+    ]
+    known = [d for d in dates if d]
+    return max(known) if known else None
 
 
 # ============================================================================ state
@@ -1407,6 +1412,12 @@ def day_floor(value: datetime) -> datetime:
     return value.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+def filter_known(admin_filter: str, now: datetime) -> bool:
+    """Whether how the Admin filter applies ``last_modified_since`` is known for today (see AuditUsersState)."""
+    today = now.date().isoformat()
+    return admin_filter in ("date", f"day:{today}", f"time:{today}")
+
+
 @dataclass(frozen=True)
 class AuditUsersState:
     """Users changed after ``watermark`` (minus ``ADMIN_LOOKBACK``) are listed; changes before ``not_before`` are
@@ -1471,10 +1482,6 @@ class AuditUsersState:
         """Whether a listing since ``since`` is known to list its whole day (a verdict holds for its own date: a
         listing that still reaches into yesterday after midnight keeps yesterday's)."""
         return self.admin_filter in ("date", f"day:{since.date().isoformat()}")
-
-    def filter_known(self, now: datetime) -> bool:
-        today = now.date().isoformat()
-        return self.admin_filter in ("date", f"day:{today}", f"time:{today}")
 
     def floor(self, since: datetime, by_day: bool) -> datetime:
         """The earliest change a listing since ``since`` can show."""
@@ -1608,7 +1615,7 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
     marks = state.marks_by_user()
     by_day = state.by_day(since) or changed.sent_date
     to_read, rereads = needs_read(changed.users, marks, state.floor(since, by_day), listed_at, by_day)
-    if rereads and not state.filter_known(listed_at):
+    if rereads and not filter_known(admin_filter, listed_at):
         verdict = admin_lists_whole_days(client, listed_at, rereads)
         if verdict is not None:
             admin_filter = f"{'day' if verdict else 'time'}:{listed_at.date().isoformat()}"
@@ -1750,16 +1757,16 @@ def classify_change(
 ) -> UserChange | None:
     """What changed for a user since its last read (``before``), or None when nothing new.
 
-    eSignature's ``modifiedDate`` dates most changes. The Admin record's content catches the ones it does not
-    show (a membership closed, disabled, regrouped). A user never read before is a change unless its only change
-    is older than the first fetch time.
+    eSignature's dates (settings and profile) date most changes. The Admin record's content catches the ones they
+    do not show (a membership closed, disabled, regrouped). A user never read before is always a change.
     """
     modified = esign_modified(esign)
     if modified is not None and now.modified != (before.modified if before else ""):
         if before is not None or modified >= not_before:
             return UserChange(modified, esign, admin, True, now)
-        if modified >= day_floor(floor):
-            return None  # a whole-day listing of a change from before the first fetch time
+        # Never read, and its eSignature change is older than the first fetch time: listed for that change (by
+        # the look-back, or a filter listing whole days) or for a change only the Admin record shows. Nothing
+        # tells them apart, so it is delivered: a record more near the first fetch time, never a change lost.
     elif before is not None and before.fingerprint == now.fingerprint:
         return None
     admin_time = user_change_time(None, admin)
@@ -1802,8 +1809,6 @@ def list_changed_users(client: DocuSignClient, since: datetime, send_date: bool,
         if result.pages or send_date or isinstance(exc, RateLimitedError) or exc.status != 400:
             raise
         return list_changed_users(client, since, True, ctx)
-    except Stopped:
-        raise DocusignError("DocuSign Admin API paging did not finish within this run (time budget).") from None
     return result
 
 
