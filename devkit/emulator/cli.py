@@ -52,6 +52,12 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
     data.add_argument("--admin-modified-field", help="add this modification-date field to Admin users")
     data.add_argument("--admin-since-by-day", action="store_true", help="last_modified_since honours only its date")
     data.add_argument("--monitor-page-cap", type=int, help="serve Monitor pages shorter than the limit asked")
+    data.add_argument(
+        "--monitor-generations",
+        choices=("both", "v1", "lens"),
+        default="both",
+        help="which Monitor endpoints the tenant offers (default both)",
+    )
 
     auth = serve.add_argument_group("auth")
     auth.add_argument("--token-lifetime", type=int, default=3600, help="access token lifetime, s (default 3600)")
@@ -96,6 +102,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         admin_modified_field=args.admin_modified_field,
         admin_since_by_day=args.admin_since_by_day,
         monitor_page_cap=args.monitor_page_cap,
+        monitor_generations=args.monitor_generations,
         timestamp_style=args.timestamp_style,
         faults=args.fault,
     )

@@ -30,6 +30,10 @@ class Options:
     but does not promise a minimum, so a collector must not read a short page as the end."""
     jwt_leeway: float = 0.0
     """Seconds of clock skew tolerated on `exp`/`nbf`."""
+    monitor_generations: Literal["both", "v1", "lens"] = "both"
+    """Which Monitor endpoints the tenant offers: DocuSign documents only v1
+    (`/v1/organizations/{id}/stream`); lens (`/api/v2.0/datasets/monitor/stream`) still answers for some.
+    The one not offered answers 404."""
 
 
 @dataclass

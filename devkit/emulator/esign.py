@@ -15,7 +15,7 @@ from devkit.emulator.limits import metered
 from devkit.emulator.oauth import bearer, require_scope
 from devkit.emulator.replies import Abort, api_error, json_reply, query_flag, query_integer
 from devkit.emulator.times import esign_datetime, us_datetime
-from devkit.emulator.users import User
+from devkit.emulator.users import Group, User
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 100
@@ -69,26 +69,112 @@ def user_json(ctx: Context, user: User, additional: bool, login_status: bool) ->
         return body
     if user.last_login_ms is not None:
         body["passwordExpiration"] = esign_datetime(user.last_login_ms + 90 * _DAY_MS)
-    body["groupList"] = [
-        {"groupId": group.group_id, "groupName": group.name, "groupType": group.group_type} for group in user.groups
-    ]
+    scim = str(user.is_managed_by_scim).lower()
+    body.update(
+        {
+            "title": "",
+            "middleName": "",
+            "suffixName": "",
+            "countryCode": "",
+            "isAlternateAdmin": "false",
+            "isManagedByScim": scim,
+            "isMembershipManagedByScim": scim,
+            "licenseType": user.license_type or "none",
+            "licenseStatus": "active" if user.license_type else "none",
+            "hasRemoteNotary": False,
+            "subscribe": "false",
+            "sendActivationOnInvalidLogin": "false",
+            "enableConnectForUser": "false",
+            "signatureImageUri": f"/users/{user.id}/signatures/{user.membership_id}/signature_image",
+            "initialsImageUri": f"/users/{user.id}/signatures/{user.membership_id}/initials_image",
+            "userAddedToAccountDateTime": esign_datetime(user.membership_created_ms),
+            "userProfileLastModifiedDate": esign_datetime(user.profile_modified_ms or user.modified_ms),
+            "customSettings": [],
+        }
+    )
+    body["groupList"] = [_group_json(group, user) for group in user.groups]
     body["workAddress"] = _address(user.city, user.state, user.country)
     body["homeAddress"] = _address()
     iso = ctx.options.esign_modified_format == "iso"
-    modified = esign_datetime(user.modified_ms) if iso else us_datetime(user.modified_ms)
-    admin = user.is_account_admin
-    body["userSettings"] = {
-        "canManageAccount": str(admin).lower(),
-        "canSendEnvelope": str(user.profile.name != "DS Viewer").lower(),
-        "canManageTemplates": "share",
-        "apiAccountWideAccess": str(admin).lower(),
-        "enableVaulting": "false",
-        "locale": "en",
-        "modifiedBy": user.modified_by,
-        "modifiedDate": modified,
-        "modifiedPage": "UserEditor",
-    }
+    settings_ms = user.settings_modified_ms or user.modified_ms
+    modified = esign_datetime(settings_ms) if iso else us_datetime(settings_ms)
+    body["userSettings"] = user_settings(user, modified)
     return body
+
+
+def _group_json(group: Group, user: User) -> dict[str, Any]:
+    """DocuSign's Group as a user's groupList shows it."""
+    return {
+        "groupId": group.group_id,
+        "groupName": group.name,
+        "groupType": group.group_type,
+        "permissionProfileId": user.profile.id if group.group_type == "adminGroup" else "",
+        "dsGroupId": group.ds_group_id,
+        "isManagedByScim": False,  # the one boolean of a Group in DocuSign's model
+        "accessType": "",
+        "lastModifiedOn": "",
+    }
+
+
+_EDITABLE = {"rights": "editable", "uiHint": "available", "uiType": "checkbox"}
+
+
+def user_settings(user: User, modified: str) -> dict[str, Any]:
+    """A user's settings as DocuSign reports them with additional_info: the permission profile's rights (the
+    security-relevant ones: account management, API access, sending for others, bulk send), each with its
+    metadata, and the modification stamp."""
+    admin = user.is_account_admin
+    sender = user.profile.name != "DS Viewer"
+
+    def flag(value: bool) -> str:
+        return str(value).lower()
+
+    rights = {
+        "canManageAccount": flag(admin),
+        "apiAccountWideAccess": flag(admin),
+        "canSendAPIRequests": flag(admin or sender),
+        "adminOnly": flag(admin),
+        "allowSendOnBehalfOf": flag(admin),
+        "bulkSend": flag(sender),
+        "canSendEnvelope": flag(sender),
+        "canSignEnvelope": "true",
+        "canLockEnvelopes": flag(admin),
+        "canEditSharedAddressbook": "use_only_shared" if not admin else "share",
+        "canManageTemplates": "share",
+        "enableSignerAttachments": "true",
+        "enableVaulting": "false",
+        "allowRecipientLanguageSelection": "true",
+        "selfSignedRecipientEmailDocument": "include_pdf",
+        "powerFormMode": "admin" if admin else "user",
+        "vaultingMode": "none",
+        "locale": "en",
+        "timezoneOffset": "tz_19_central_europe",
+        "timezoneDST": "true",
+    }
+    settings: dict[str, Any] = {}
+    for name, value in rights.items():
+        settings[name] = value
+        settings[f"{name}Metadata"] = (
+            dict(_EDITABLE)
+            if name not in ("locale", "timezoneOffset")
+            else {
+                "rights": "editable",
+                "uiHint": "available",
+                "uiType": "list",
+            }
+        )
+    settings.update(
+        {
+            "isManagedByScim": str(user.is_managed_by_scim).lower(),
+            "isMembershipManagedByScim": str(user.is_managed_by_scim).lower(),
+            "modifiedBy": user.modified_by,
+            "modifiedDate": modified,
+            "modifiedPage": "UserEditor",
+            "senderEmailNotifications": {"envelopeComplete": "true", "changedSigner": "true", "deliveryFailed": "true"},
+            "signerEmailNotifications": {"envelopeActivation": "true", "envelopeComplete": "true"},
+        }
+    )
+    return settings
 
 
 def list_users(ctx: Context, request: Request, account_id: str) -> Response:

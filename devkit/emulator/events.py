@@ -54,6 +54,11 @@ _PLACES = (
     ("10.20.30", "fd00:1:2", "", "", "", 0.0, 0.0),
 )
 
+def _version(dotted: str) -> dict[str, str]:
+    major, minor, patch = ([*dotted.split("."), "", "", ""])[:3]
+    return {"major": major, "minor": minor, "patch": patch}
+
+
 # (userAgent, browser family, browser version, os family, os version, device family, brand, model)
 _AGENTS: tuple[tuple[str, str, tuple[str, str, str], str, str, str, str, str], ...] = (
     (
@@ -227,7 +232,8 @@ class EventStream:
             event["userAgentClientInfo"] = {
                 "browser": {"family": family, "version": {"major": major, "minor": minor, "patch": patch}},
                 "device": {"family": device, "brand": brand, "model": model},
-                "os": {"family": os_family, "version": os_version},
+                # DocuSign's StreamingEventRow types both versions as Version {major, minor, patch}.
+                "os": {"family": os_family, "version": _version(os_version)},
             }
         _, _, city, state, country, latitude, longitude = place
         event["ipAddress"] = address
@@ -252,7 +258,7 @@ class EventStream:
             version = ".".join(part for part in info["browser"]["version"].values() if part)
             event["device"] = info["device"]["family"]
             event["browser"] = f"{info['browser']['family']} {version}"
-            event["os"] = f"{info['os']['family']} {info['os']['version']}".strip()
+            event["os"] = f"{info['os']['family']} {os_version}".strip()
         event["data"] = {}
         return event
 

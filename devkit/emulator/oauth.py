@@ -17,7 +17,9 @@ from devkit.emulator.replies import json_reply, lacks_permission, oauth_error, u
 from devkit.emulator.times import admin_date
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-MAX_ASSERTION_LIFETIME = 3600
+# DocuSign's own samples (code-examples-python, quickstart) ask for 4,000 s and are served; the real maximum is
+# undocumented, so only a lifetime beyond a day is refused.
+MAX_ASSERTION_LIFETIME = 24 * 3600
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 # A JWT meant for the other DocuSign environment is answered like an unknown integration key.
 _OTHER_ENVIRONMENTS = {"account.docusign.com", "account-d.docusign.com"}

@@ -160,10 +160,10 @@ class Organization:
             self._change(generator.randrange(len(self._users)), generator, due)
             self._live_changes += 1
 
-    def _change(self, position: int, generator: random.Random, when_ms: int) -> User:
+    def _change(self, position: int, generator: random.Random, when_ms: int, kind: str | None = None) -> User:
         user = self._users[position]
         changed = change_user(
-            user, generator, when_ms, self.admin_user_id, self.catalog, protected=user.id == self.admin_user_id
+            user, generator, when_ms, self.admin_user_id, self.catalog, user.id == self.admin_user_id, kind
         )
         self._users[position] = changed
         self._version += 1
@@ -200,15 +200,16 @@ class Organization:
                 self._sorted = (self._version, sorted(self._users, key=lambda u: (u.modified_ms, u.id)))
             return self._sorted[1]
 
-    def change_users(self, n: int) -> list[User]:
-        """Modify n distinct users now (status, permission profile or title); returns them as changed."""
+    def change_users(self, n: int, kind: str | None = None) -> list[User]:
+        """Modify n distinct users now (a membership status, permission profile or title change, or only changes
+        of ``kind``, see ``users.CHANGE_KINDS``); returns them as changed."""
         with self._lock:
             self._sync()
             generator = seeds.rng(self.seed, seeds.MANUAL_USER_CHANGE, self._manual_rounds)
             self._manual_rounds += 1
             now_ms = int(self.now() * 1000)
             positions = generator.sample(range(len(self._users)), min(n, len(self._users)))
-            return [self._change(position, generator, now_ms) for position in positions]
+            return [self._change(position, generator, now_ms, kind) for position in positions]
 
     # ----- integrations and consent
 

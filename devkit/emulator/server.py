@@ -69,6 +69,7 @@ class Emulator:
         admin_modified_field: str | None = None,
         admin_since_by_day: bool = False,
         monitor_page_cap: int | None = None,
+        monitor_generations: Literal["both", "v1", "lens"] = "both",
         timestamp_style: TimestampStyle = "dotnet",
         site: str = "DEMO",
         faults: Iterable[str] = (),
@@ -100,6 +101,7 @@ class Emulator:
             admin_modified_field=admin_modified_field,
             admin_since_by_day=admin_since_by_day,
             monitor_page_cap=monitor_page_cap,
+            monitor_generations=monitor_generations,
         )
         self.context = Context(self.org, self.limits, self.faults, self.log, self.options)
         self.app = EmulatorApp(self.context)

@@ -83,6 +83,7 @@ class User:
     created_ms: int
     membership_created_ms: int
     modified_ms: int
+    """Any change (what the Admin API's `last_modified_since` filters on)."""
     modified_by: str
     closed_ms: int | None
     last_login_ms: int | None
@@ -95,6 +96,10 @@ class User:
     license_type: str
     plan_name: str
     subscription_id: str
+    settings_modified_ms: int = 0
+    """eSignature's `userSettings.modifiedDate`: moved by settings and permission changes only."""
+    profile_modified_ms: int = 0
+    """eSignature's `userProfileLastModifiedDate`: moved by profile changes (name, title, company) only."""
 
     @property
     def user_name(self) -> str:
@@ -221,6 +226,8 @@ def generate_users(
                 license_type="" if status == "Closed" else "eSignature",
                 plan_name="Business Pro",
                 subscription_id=subscription_id,
+                settings_modified_ms=modified,
+                profile_modified_ms=generator.randrange(created, modified + 1),
             )
         )
     admin_id = users[0].id
@@ -236,15 +243,36 @@ _TRANSITIONS = {
 }
 
 
+CHANGE_KINDS = ("profile", "settings", "membership")
+
+
 def change_user(
-    user: User, generator: random.Random, now_ms: int, modifier_id: str, catalog: Catalog, protected: bool
+    user: User,
+    generator: random.Random,
+    now_ms: int,
+    modifier_id: str,
+    catalog: Catalog,
+    protected: bool,
+    kind: str | None = None,
 ) -> User:
-    """Apply one plausible administrative change; `protected` users (the impersonation target) keep access."""
+    """Apply one plausible administrative change of `kind` (one of CHANGE_KINDS; a random one when None); each
+    moves the dates DocuSign keeps for it, and all move the Admin API's modification time. `protected` users
+    (the impersonation target) keep their access: they only get profile changes."""
     roll = generator.random()
-    if protected or roll >= 0.75:
+    if kind is None:
+        kind = "profile" if roll >= 0.75 else "membership" if roll < 0.5 else "settings"
+    if protected:
+        kind = "profile"
+    if kind == "profile":  # a title change: eSignature's profile date moves, its settings date does not
         titles = [t for t in _TITLES if t != user.job_title]
-        return replace(user, job_title=generator.choice(titles), modified_ms=now_ms, modified_by=modifier_id)
-    if roll < 0.5:
+        return replace(
+            user,
+            job_title=generator.choice(titles),
+            modified_ms=now_ms,
+            profile_modified_ms=now_ms,
+            modified_by=modifier_id,
+        )
+    if kind == "membership":  # status: the Admin membership shows it; neither eSignature date moves
         status = generator.choice(_TRANSITIONS[user.status])
         closed = now_ms if status == "Closed" else None
         last_login = user.last_login_ms
@@ -260,11 +288,12 @@ def change_user(
             modified_by=modifier_id,
         )
     profile = generator.choice([p for p in catalog.profiles if p != user.profile])
-    return replace(
+    return replace(  # a permission profile: eSignature's settings date moves
         user,
         profile=profile,
         groups=_groups_for(generator, catalog, profile),
         is_org_admin=user.is_org_admin and profile.name == "DS Admin",
         modified_ms=now_ms,
+        settings_modified_ms=now_ms,
         modified_by=modifier_id,
     )

@@ -64,6 +64,9 @@ ACCOUNT_RESERVE = 0.1  # below this share of the account's quota left, the colle
 BURST_WINDOW = 30.0  # seconds: DocuSign's burst limit counts an account's calls per 30 s
 BURST_LIMITS = {DEV_OAUTH_HOST: 200, PROD_OAUTH_HOST: 500}  # per 30 s; a gateway is taken to be a developer account
 DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run stays small
+# A switch of Monitor generation resumes this long before the newest event delivered: covers events DocuSign
+# ingests late. Repeats are dropped by the id memory, which covers 2,000 events (200 a minute over the overlap).
+SWITCH_OVERLAP = timedelta(minutes=10)
 # The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
 ADMIN_LOOKBACK = timedelta(minutes=10)
 WHOLE_DAY_REREAD = timedelta(hours=1)  # if the Admin filter lists whole days, listed users are read again hourly
@@ -130,9 +133,10 @@ class Hosts:
     """Base URLs of the DocuSign services for one environment (or one gateway)."""
 
     oauth: str
-    monitor: str
+    monitor: str  # Monitor v2.0 ("lens")
     admin: str
     audience: str  # the JWT ``aud``: OAuth host[:port], no scheme
+    api: str = ""  # DocuSign's API host, which serves Monitor v1 (a gateway serves it under its own base)
 
     @classmethod
     def for_server_url(cls, url: str) -> "Hosts":
@@ -155,6 +159,7 @@ class Hosts:
                 "https://lens-d.docusign.net",
                 "https://api-d.docusign.net/management",
                 DEV_OAUTH_HOST,
+                "https://api-d.docusign.com",
             )
         if host == PROD_OAUTH_HOST:
             return cls(
@@ -162,10 +167,11 @@ class Hosts:
                 "https://lens.docusign.net",
                 "https://api.docusign.net/management",
                 PROD_OAUTH_HOST,
+                "https://api.docusign.com",
             )
         # Any other host is a gateway serving all the APIs under its own base (emulator, corporate gateway).
         base = f"{parts.scheme}://{netloc}{parts.path.rstrip('/')}"
-        return cls(base, base, f"{base}/management", netloc)
+        return cls(base, base, f"{base}/management", netloc, base)
 
 
 def _is_loopback(host: str) -> bool:
@@ -245,6 +251,7 @@ class Settings:
     page_interval: float
     time_budget: float
     quota_share: float = DEFAULT_QUOTA_SHARE / 100
+    monitor_api: str = "auto"  # "auto", "v1" or "lens": which Monitor generation to read
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "Settings":
@@ -282,6 +289,7 @@ class Settings:
                 params, "quota_share", "Maximum share of DocuSign's hourly API quota (%)", DEFAULT_QUOTA_SHARE, 100
             )
             / 100,
+            monitor_api=_monitor_api(params),
         )
         if not settings.private_key_text.strip():
             raise DocusignError("Private Key is required: paste the RSA private key generated in DocuSign.")
@@ -296,6 +304,16 @@ class Settings:
 
     def first_fetch_time(self) -> datetime:
         return parse_start(self.first_fetch, "first_fetch", "First fetch time")
+
+
+MONITOR_API_CHOICES = {"auto": "auto", "v1": "v1", "v2.0 (lens)": "lens"}
+
+
+def _monitor_api(params: dict[str, Any]) -> str:
+    choice = str(params.get("monitor_api") or "auto").strip()
+    if choice.lower() not in MONITOR_API_CHOICES:
+        raise DocusignError(f"Monitor API {choice!r} is not one of {', '.join(MONITOR_API_CHOICES)}.")
+    return MONITOR_API_CHOICES[choice.lower()]
 
 
 RELATIVE_TIME = re.compile(r"^(\d+)\s*(minute|hour|day|week)s?(\s+ago)?$", re.IGNORECASE)
@@ -1021,20 +1039,31 @@ def get_userinfo(client: DocuSignClient) -> dict[str, Any]:
     return reply.body
 
 
-def get_monitor_stream(client: DocuSignClient, cursor: str, limit: int) -> dict[str, Any]:
-    """A Monitor page: ``data`` (events) and ``endCursor`` (where the next page starts)."""
-    url = urljoin(client.settings.hosts.monitor, "/api/v2.0/datasets/monitor/stream")
-    reply = client.get(url, "monitor.stream", "monitor", params={"cursor": cursor, "limit": limit})
+def get_monitor_stream(client: DocuSignClient, cursor: str, limit: int, generation: str = "lens") -> dict[str, Any]:
+    """A Monitor page of either generation, as ``data`` (v1 names it ``resultData``) and ``endCursor`` (where
+    the next page starts). v1 is DocuSign's documented endpoint; v2.0 "lens" still answers for many tenants."""
+    settings = client.settings
+    if generation == "v1":
+        if not settings.organization_id:
+            raise DocusignError("Monitor API v1 needs the Organization ID: set it, or choose Monitor API v2.0 (lens).")
+        url = urljoin(settings.hosts.api, f"/v1/organizations/{settings.organization_id}/stream")
+        endpoint = "monitor.v1.stream"
+    else:
+        url, endpoint = urljoin(settings.hosts.monitor, "/api/v2.0/datasets/monitor/stream"), "monitor.stream"
+    reply = client.get(url, endpoint, "monitor", params={"cursor": cursor, "limit": limit})
     page = reply.body
-    if not isinstance(page, dict) or not isinstance(page.get("data"), list):
+    data = page.get("resultData", page.get("data")) if isinstance(page, dict) else None
+    if not isinstance(data, list) or not isinstance(page.get("endCursor"), str) or not page["endCursor"]:
         raise ReplyShapeError(
-            "DocuSign Monitor returned a page without endCursor or data; the cursor was kept.", reply.trace_token
+            "DocuSign Monitor returned a page without endCursor or events; the cursor was kept.", reply.trace_token
         )
-    if not isinstance(page.get("endCursor"), str) or not page["endCursor"]:
-        raise ReplyShapeError(
-            "DocuSign Monitor returned a page without endCursor or data; the cursor was kept.", reply.trace_token
-        )
-    return page
+    return {"data": data, "endCursor": page["endCursor"]}
+
+
+def monitor_not_served(exc: ApiError) -> bool:
+    """DocuSign's answers for a Monitor generation a tenant is not served: 404 (no such endpoint or organization
+    there), or v1's 403 "Organization does not have Monitor entitlement" (seen where only lens answered)."""
+    return exc.status == 404 or (exc.status == 403 and "entitlement" in str(exc).lower())
 
 
 def get_admin_users(
@@ -1275,8 +1304,15 @@ def shape_user(
 
 
 def esign_modified(esign: dict[str, Any] | None) -> datetime | None:
+    """When eSignature last changed the user: DocuSign keeps the settings' ``userSettings.modifiedDate`` and the
+    profile's ``userProfileLastModifiedDate`` apart (a title change moves only the latter): the later of both."""
     settings = (esign or {}).get("userSettings")
-    return parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None
+    dates = [
+        parse_time(settings.get("modifiedDate")) if isinstance(settings, dict) else None,
+        parse_time((esign or {}).get("userProfileLastModifiedDate")),
+    ]
+    known = [d for d in dates if d]
+    return max(known) if known else None
 
 
 # ============================================================================ state
@@ -1289,11 +1325,17 @@ USERS_STATE_KEY = "audit_users"
 
 @dataclass(frozen=True)
 class CustomerEventsState:
-    """Where the Monitor stream continues, and the event ids delivered at that boundary (DocuSign may repeat
-    them on the next page)."""
+    """Where the Monitor stream continues (``cursor``, which belongs to generation ``api``; "" while it is a
+    time, which both accept), the event ids delivered at that boundary (DocuSign may repeat them on the next
+    page), the newest event time delivered (where another generation resumes, less ``SWITCH_OVERLAP``), and under
+    "auto" the day v1 was last found not served."""
 
     cursor: str
     recent_ids: tuple[str, ...] = ()
+    api: str = ""
+    newest: str = ""
+    v1_checked: str = ""
+    first_fetch: str = field(default="", compare=False)  # not saved: where to start when nothing else says
 
     @classmethod
     def from_last_run(cls, last_run: dict[str, Any], start: datetime) -> "CustomerEventsState":
@@ -1301,15 +1343,46 @@ class CustomerEventsState:
         if not isinstance(saved, dict):
             legacy = last_run.get(CUSTOMER_EVENTS)  # the public pack's slice
             saved = {"cursor": legacy.get("cursor")} if isinstance(legacy, dict) else {}
+        cursor = str(saved.get("cursor") or format_time(start))
         ids = saved.get("recent_ids") or []
-        return cls(str(saved.get("cursor") or format_time(start)), tuple(str(i) for i in ids))
+        # Before v1 was read, every saved cursor was a lens cursor.
+        api = str(saved.get("api") or ("" if parse_time(cursor) else "lens"))
+        return cls(
+            cursor,
+            tuple(str(i) for i in ids),
+            api,
+            str(saved.get("newest") or ""),
+            str(saved.get("v1_checked") or ""),
+            format_time(start),
+        )
 
-    def after_page(self, cursor: str, new_ids: Iterable[str]) -> "CustomerEventsState":
+    def start_for(self, generation: str) -> str | None:
+        """Where ``generation`` starts: the cursor when it belongs to it (or is a time), else the newest delivered
+        event's time less the overlap (the id memory drops the repeats); None when there is no such time."""
+        if self.api in ("", generation):
+            return self.cursor
+        newest = parse_time(self.newest)
+        return format_time(newest - SWITCH_OVERLAP) if newest else None
+
+    def after_page(
+        self, cursor: str, new_ids: Iterable[str], newest: datetime | None, generation: str
+    ) -> "CustomerEventsState":
         """Rule: remember only the newest ``DEDUP_MEMORY`` ids, so last run stays small."""
-        return CustomerEventsState(cursor, (*self.recent_ids, *new_ids)[-DEDUP_MEMORY:])
+        known = parse_time(self.newest)
+        latest = max(d for d in (known, newest) if d) if known or newest else None
+        return replace(
+            self,
+            cursor=cursor,
+            recent_ids=(*self.recent_ids, *new_ids)[-DEDUP_MEMORY:],
+            api=generation,
+            newest=format_time(latest) if latest else "",
+        )
 
     def to_last_run(self) -> dict[str, Any]:
-        return {"cursor": self.cursor, "recent_ids": list(self.recent_ids)}
+        saved = {"cursor": self.cursor, "recent_ids": list(self.recent_ids), "api": self.api, "newest": self.newest}
+        if self.v1_checked:
+            saved["v1_checked"] = self.v1_checked
+        return saved
 
 
 @dataclass(frozen=True)
@@ -1337,6 +1410,12 @@ class UserMark:
 
 def day_floor(value: datetime) -> datetime:
     return value.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def filter_known(admin_filter: str, now: datetime) -> bool:
+    """Whether how the Admin filter applies ``last_modified_since`` is known for today (see AuditUsersState)."""
+    today = now.date().isoformat()
+    return admin_filter in ("date", f"day:{today}", f"time:{today}")
 
 
 @dataclass(frozen=True)
@@ -1404,10 +1483,6 @@ class AuditUsersState:
         listing that still reaches into yesterday after midnight keeps yesterday's)."""
         return self.admin_filter in ("date", f"day:{since.date().isoformat()}")
 
-    def filter_known(self, now: datetime) -> bool:
-        today = now.date().isoformat()
-        return self.admin_filter in ("date", f"day:{today}", f"time:{today}")
-
     def floor(self, since: datetime, by_day: bool) -> datetime:
         """The earliest change a listing since ``since`` can show."""
         return day_floor(since) if by_day else since
@@ -1458,27 +1533,51 @@ def fetch_customer_events(
 
     Rule: a budget of one page polls once (DocuSign asks for no more than one poll a minute), so a short page
     ends the run; larger budgets are for catching up and keep paging, since DocuSign may return short pages
-    mid-stream.
+    mid-stream. The Monitor generation is the configured one; "auto" reads v1 and falls back to lens when v1
+    is not served (checked again the next day).
     """
     polls_once = budget <= MONITOR_PAGE_MAX
     seen = set(state.recent_ids)
     delivered = asked = 0
+    today = ctx.now().date().isoformat()
+    generation = monitor_generation(client.settings, state, today)
+    cursor = state.start_for(generation)
+    if cursor is None:  # another generation's cursor and no time to resume from yet: read it once more
+        generation, cursor = state.api, state.cursor
+    may_fall_back = client.settings.monitor_api == "auto" and generation == "v1"
 
-    def request(cursor: str) -> dict[str, Any]:
-        nonlocal asked
+    def request(page_cursor: str) -> dict[str, Any]:
+        nonlocal asked, generation, may_fall_back, state
         asked = min(MONITOR_PAGE_MAX, budget - delivered)
-        return get_monitor_stream(client, cursor, asked)
+        try:
+            return get_monitor_stream(client, page_cursor, asked, generation)
+        except ApiError as exc:
+            if not (may_fall_back and monitor_not_served(exc)):
+                raise
+        demisto.debug("Docusign: Monitor v1 is not served to this organization; reading v2.0 (lens)")
+        generation, state = "lens", replace(state, v1_checked=today)
+        return get_monitor_stream(client, state.start_for("lens") or state.first_fetch, asked, "lens")
 
-    paginator = CursorPaginator(state.cursor)
+    paginator = CursorPaginator(cursor)
     for page in paginate(paginator, request, ctx, ctx.page_interval):
+        may_fall_back = False
         step, new_ids = shape_page(page["data"], seen, ctx.now())
         delivered += len(step.events)
-        state = step.state = state.after_page(paginator.current, new_ids)
+        state = step.state = state.after_page(paginator.current, new_ids, step.newest, generation)
         yield step
         if polls_once and len(page["data"]) < asked:
             return
         if not paginator.finished and delivered >= budget:
             raise Stopped(StopReason.EVENT_BUDGET)
+
+
+def monitor_generation(settings: Settings, state: CustomerEventsState, today: str) -> str:
+    """The configured generation; under "auto" v1, unless it was found not served today or cannot be asked."""
+    if settings.monitor_api != "auto":
+        return settings.monitor_api
+    if not settings.organization_id or (state.api == "lens" and state.v1_checked == today):
+        return "lens"
+    return "v1"
 
 
 def shape_page(data: list[Any], seen: set[str], fetched_at: datetime) -> tuple[Step, list[str]]:
@@ -1516,7 +1615,7 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
     marks = state.marks_by_user()
     by_day = state.by_day(since) or changed.sent_date
     to_read, rereads = needs_read(changed.users, marks, state.floor(since, by_day), listed_at, by_day)
-    if rereads and not state.filter_known(listed_at):
+    if rereads and not filter_known(admin_filter, listed_at):
         verdict = admin_lists_whole_days(client, listed_at, rereads)
         if verdict is not None:
             admin_filter = f"{'day' if verdict else 'time'}:{listed_at.date().isoformat()}"
@@ -1658,16 +1757,16 @@ def classify_change(
 ) -> UserChange | None:
     """What changed for a user since its last read (``before``), or None when nothing new.
 
-    eSignature's ``modifiedDate`` dates most changes. The Admin record's content catches the ones it does not
-    show (a membership closed, disabled, regrouped). A user never read before is a change unless its only change
-    is older than the first fetch time.
+    eSignature's dates (settings and profile) date most changes. The Admin record's content catches the ones they
+    do not show (a membership closed, disabled, regrouped). A user never read before is always a change.
     """
     modified = esign_modified(esign)
     if modified is not None and now.modified != (before.modified if before else ""):
         if before is not None or modified >= not_before:
             return UserChange(modified, esign, admin, True, now)
-        if modified >= day_floor(floor):
-            return None  # a whole-day listing of a change from before the first fetch time
+        # Never read, and its eSignature change is older than the first fetch time: listed for that change (by
+        # the look-back, or a filter listing whole days) or for a change only the Admin record shows. Nothing
+        # tells them apart, so it is delivered: a record more near the first fetch time, never a change lost.
     elif before is not None and before.fingerprint == now.fingerprint:
         return None
     admin_time = user_change_time(None, admin)
@@ -1710,8 +1809,6 @@ def list_changed_users(client: DocuSignClient, since: datetime, send_date: bool,
         if result.pages or send_date or isinstance(exc, RateLimitedError) or exc.status != 400:
             raise
         return list_changed_users(client, since, True, ctx)
-    except Stopped:
-        raise DocusignError("DocuSign Admin API paging did not finish within this run (time budget).") from None
     return result
 
 
@@ -1842,9 +1939,21 @@ def collect_esign_page(page: dict[str, Any], wanted: set[str], found: dict[str, 
 # connection test derive from this table; a third type is one entry and one fetcher.
 
 
+MONITOR_API_NAMES = {"v1": "Monitor API v1", "lens": "Monitor API v2.0 (lens)"}
+
+
 def check_monitor(client: DocuSignClient, userinfo: dict[str, Any]) -> str:
-    get_monitor_stream(client, format_time(client.ctx.now()), 1)
-    return "Monitor API"
+    """One event from now on, from the generation fetches would read; says which one answered."""
+    now = format_time(client.ctx.now())
+    generation = monitor_generation(client.settings, CustomerEventsState(now), "")
+    try:
+        get_monitor_stream(client, now, 1, generation)
+    except ApiError as exc:
+        if not (client.settings.monitor_api == "auto" and generation == "v1" and monitor_not_served(exc)):
+            raise
+        generation = "lens"
+        get_monitor_stream(client, now, 1, generation)
+    return MONITOR_API_NAMES[generation]
 
 
 def check_admin(client: DocuSignClient, userinfo: dict[str, Any]) -> str:

@@ -81,6 +81,8 @@ def make_params(key_pem: str, **overrides) -> dict:
         "organization_id": ORG_ID,
         "event_types": ["Customer events", "Audit Users"],
         "first_fetch": "3 days",
+        # Most tests mock the lens stream (STREAM); v1 and "auto" have their own tests (STREAM_V1).
+        "monitor_api": "v2.0 (lens)",
     }
     params.update(overrides)
     return {k: v for k, v in params.items() if v is not None}
@@ -698,7 +700,7 @@ def test_auth_test_reports_what_was_checked(params, requests_mock):
     mock_healthy_apis(requests_mock)
     platform = run_command("docusign-auth-test", params)
     assert platform.results[-1]["HumanReadable"] == (
-        "Authentication successful. Checked: JWT grant and userinfo, Monitor API, Admin API."
+        "Authentication successful. Checked: JWT grant and userinfo, Monitor API v2.0 (lens), Admin API."
     )
 
 
@@ -807,6 +809,7 @@ def test_secrets_absent_from_raised_messages(pkcs1_pem, requests_mock):
 # ============================================================================ fetchers: shared helpers
 
 STREAM = f"{LENS}/api/v2.0/datasets/monitor/stream"
+STREAM_V1 = f"https://api-d.docusign.com/v1/organizations/{ORG_ID}/stream"
 ADMIN_USERS = f"{ADMIN}/v2/organizations/{ORG_ID}/users"
 ESIGN_BASE = "https://demo.docusign.net"
 ESIGN_USERS = f"{ESIGN_BASE}/restapi/v2.1/accounts/{ACCOUNT_ID}/users"
@@ -1463,7 +1466,7 @@ def test_customer_403_explains_monitor_access_and_keeps_state(pkcs1_pem, request
     [
         pytest.param({"text": "<html><body>Sign in</body></html>"}, "not JSON", id="html"),
         pytest.param({"json": {"data": [SAMPLE_EVENT]}}, "without endCursor", id="no-endCursor"),
-        pytest.param({"json": {"endCursor": "aa_9", "data": {"oops": 1}}}, "without endCursor or data", id="bad-data"),
+        pytest.param({"json": {"endCursor": "aa_9", "data": {"oops": 1}}}, "endCursor or events", id="bad-data"),
     ],
 )
 def test_customer_malformed_page_keeps_state(reply, expected, pkcs1_pem, requests_mock, no_sleep):
@@ -1823,10 +1826,12 @@ def test_users_each_change_delivered_once_when_the_filter_lists_whole_days(pkcs1
     later = runs.users.add(2, datetime(2024, 1, 24, 13, 0, tzinfo=UTC))
     params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
 
-    assert sent_ids(runs.at("14:00", params)) == [later]  # both listed (whole day), the 08:00 change not wanted
+    # Both listed (whole day), both never read: the 08:00 change is older than the first fetch time, but the
+    # listing could be for a change only the Admin record shows, so it is delivered too (never a loss).
+    assert sorted(sent_ids(runs.at("14:00", params))) == sorted([early, later])
     runs.calls()
-    # Both are listed again although neither changed since 13:50: one probe shows the filter lists whole days,
-    # and from then on today's listed users are read again hourly, not every time they leave the look-back.
+    # Both listed again although neither changed since 13:50: one probe shows the filter lists whole days, and
+    # from then on today's listed users are read again hourly, not every time they leave the look-back.
     assert runs.at("14:01", params).sent == []
     assert runs.calls() == (2, 0)
     platform = runs.at("14:15", params)
@@ -2053,7 +2058,9 @@ def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests
     legacy = {"Audit Users": {"latest_modifiedDate": watermark}, "customer_events": {"cursor": "aa_1"}}
     platform = fetch(users_params(pkcs1_pem, first_fetch="3 days"), last_run=legacy)
     assert query(calls_to(requests_mock, ADMIN_USERS)[0])["last_modified_since"] == "2024-01-24T15:05:42.000Z"
-    assert sent_ids(platform) == [after]
+    # The public pack's last change, listed again by the look-back, cannot be told from a change only the Admin
+    # record shows: it is delivered once more rather than risk losing one.
+    assert sorted(sent_ids(platform)) == [user_guid(2), after]
     assert "Audit Users" not in platform.last_run
     assert platform.last_run["audit_users"]["watermark"] == "2024-01-25T12:00:00.000Z"
     assert platform.last_run["customer_events"] == {"cursor": "aa_1"}  # a type not selected keeps its state
@@ -2445,7 +2452,8 @@ def test_customer_fetcher_polls_once_with_a_one_page_budget(settings, requests_m
     steps, ended = drive(CUSTOMER, settings, Docusign.CustomerEventsState("aa_0"), Docusign.MONITOR_PAGE_MAX)
     assert ended is None and len(steps) == 1
     assert [e["eventId"] for e in steps[0].events] == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
-    assert steps[0].state == Docusign.CustomerEventsState("aa_2", tuple(e["eventId"] for e in steps[0].events))
+    ids = tuple(e["eventId"] for e in steps[0].events)
+    assert steps[0].state == Docusign.CustomerEventsState("aa_2", ids, "lens", "2024-01-24T10:00:02.051Z")
 
 
 def test_customer_fetcher_stops_for_its_event_budget_with_the_cursor_of_what_it_yielded(settings, requests_mock):
@@ -2501,7 +2509,9 @@ def test_collect_turns_an_unreadable_state_into_an_error_without_a_state(setting
 
 # Saved states: the current format, and the public pack's, load into typed states and save back unchanged.
 
-SAVED_CUSTOMER = {"customer_events": {"cursor": "aa_9", "recent_ids": ["e1", "e2"]}}
+SAVED_CUSTOMER = {
+    "customer_events": {"cursor": "aa_9", "recent_ids": ["e1", "e2"], "api": "v1", "newest": "2024-01-24T10:00:00.000Z"}
+}
 SAVED_USERS = {
     "audit_users": {
         "watermark": "2024-01-24T10:00:00.000Z",
@@ -2519,7 +2529,7 @@ SAVED_USERS = {
 
 def test_saved_states_round_trip():
     customer = Docusign.CustomerEventsState.from_last_run(SAVED_CUSTOMER, START)
-    assert customer == Docusign.CustomerEventsState("aa_9", ("e1", "e2"))
+    assert customer == Docusign.CustomerEventsState("aa_9", ("e1", "e2"), "v1", "2024-01-24T10:00:00.000Z")
     assert customer.to_last_run() == SAVED_CUSTOMER["customer_events"]
     users = Docusign.AuditUsersState.from_last_run(SAVED_USERS, START)
     assert users.account_users_total == 300
@@ -2679,7 +2689,7 @@ def quota_context(calls: int, minutes_ago: int = 1, **saved) -> dict:
 def test_governor_defers_at_its_share_and_loses_nothing(pkcs1_pem, requests_mock, no_sleep):
     mock_token(requests_mock)
     stream = requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1")])
-    before = {"customer_events": {"cursor": "aa_0", "recent_ids": []}}
+    before = {"customer_events": {"cursor": "aa_0", "recent_ids": [], "api": "lens", "newest": ""}}
     PLATFORM.integration_context = quota_context(600)  # 20% of 3,000 used in the last hour
     platform = fetch(events_params(pkcs1_pem), last_run=before)
     assert not stream.called and platform.sent == []
@@ -2761,3 +2771,116 @@ def test_commands_people_run_are_not_deferred(pkcs1_pem, requests_mock):
     PLATFORM.integration_context = quota_context(3000)
     platform = run_command("test-module", make_params(pkcs1_pem))
     assert platform.results[-1] == "ok" or platform.results[-1].get("Contents") == "ok"
+
+
+# ---------------------------------------------------------------------------- Monitor generations (v1 and lens)
+
+
+def v1_page(events: list, end_cursor: str) -> dict:
+    return {"json": {"endCursor": end_cursor, "resultData": events}, "headers": TRACE}
+
+
+def auto_params(key_pem: str, **overrides) -> dict:
+    return events_params(key_pem, organization_id=ORG_ID, monitor_api="auto", **overrides)
+
+
+def test_monitor_auto_reads_v1_and_its_result_data(pkcs1_pem, requests_mock, no_sleep, clock):
+    mock_token(requests_mock)
+    v1 = requests_mock.get(STREAM_V1, [v1_page([monitor_event(1), monitor_event(2)], "v1_2"), v1_page([], "v1_2")])
+    lens = requests_mock.get(STREAM, [page([], "aa_0")])
+    platform = fetch(auto_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(n)["eventId"] for n in (1, 2)]
+    assert not lens.called and query(v1.request_history[0])["cursor"] == "2024-01-24T00:00:00.000Z"
+    state = platform.last_run["customer_events"]
+    assert (state["api"], state["cursor"], state["newest"]) == ("v1", "v1_2", "2024-01-24T10:00:02.051Z")
+    assert run_report(platform)["calls_by_endpoint"]["monitor.v1.stream"] == 2
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        pytest.param({"status_code": 404, "text": ""}, id="404"),
+        pytest.param(
+            {"status_code": 403, "json": {"error": "Organization does not have Monitor entitlement"}},
+            id="403-entitlement",
+        ),
+    ],
+)
+def test_monitor_auto_falls_back_to_lens_and_checks_v1_again_the_next_day(
+    refusal, pkcs1_pem, requests_mock, no_sleep, clock
+):
+    mock_token(requests_mock)
+    v1 = requests_mock.get(STREAM_V1, headers=TRACE, **refusal)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    first = fetch(auto_params(pkcs1_pem))
+    assert sent_ids(first) == [monitor_event(1)["eventId"]] and v1.call_count == 1
+    state = first.last_run["customer_events"]
+    assert (state["api"], state["cursor"], state["v1_checked"]) == ("lens", "aa_1", "2024-01-25")
+    assert not error_entries(first) and not health_errors(first)
+
+    fetch(auto_params(pkcs1_pem), last_run=first.last_run)  # the same day: lens only
+    assert v1.call_count == 1
+    clock.shift(24 * 3600)
+    fetch(auto_params(pkcs1_pem), last_run=first.last_run)  # the next day: v1 is asked again
+    assert v1.call_count == 2
+
+
+def test_monitor_v1_refusing_the_user_is_an_error_not_a_fallback(pkcs1_pem, requests_mock, no_sleep, clock):
+    mock_token(requests_mock)
+    refusal = {"error": "The user must be an organization administrator to read Monitor data."}
+    requests_mock.get(STREAM_V1, status_code=403, json=refusal, headers=TRACE)
+    lens = requests_mock.get(STREAM, [page([], "aa_0")])
+    platform = fetch(auto_params(pkcs1_pem))
+    assert not lens.called and platform.sent == []
+    assert "organization administrator" in error_entries(platform)[0]
+
+
+def test_monitor_switch_resumes_before_the_newest_event_and_drops_the_repeats(
+    pkcs1_pem, requests_mock, no_sleep, clock
+):
+    mock_token(requests_mock)
+    delivered = [monitor_event(n) for n in (1, 2, 3)]
+    before = {
+        "customer_events": {
+            "cursor": "aa_3",
+            "recent_ids": [e["eventId"] for e in delivered],
+            "api": "lens",
+            "newest": "2024-01-24T10:00:03.051Z",
+        }
+    }
+    v1 = requests_mock.get(STREAM_V1, [v1_page([*delivered[1:], monitor_event(4)], "v1_4"), v1_page([], "v1_4")])
+    lens = requests_mock.get(STREAM, [page([], "aa_3")])
+    platform = fetch(events_params(pkcs1_pem, organization_id=ORG_ID, monitor_api="v1"), last_run=before)
+    assert query(v1.request_history[0])["cursor"] == "2024-01-24T09:50:03.051Z"  # newest less the overlap
+    assert sent_ids(platform) == [monitor_event(4)["eventId"]] and not lens.called
+    assert type_report(platform)["warnings"] == ["2 repeated events dropped"]
+
+    # And back: lens resumes the same way from v1's newest event.
+    lens_back = requests_mock.get(STREAM, [page([monitor_event(4), monitor_event(5)], "aa_5"), page([], "aa_5")])
+    again = fetch(events_params(pkcs1_pem, organization_id=ORG_ID), last_run=platform.last_run)
+    assert query(lens_back.request_history[0])["cursor"] == "2024-01-24T09:50:04.051Z"
+    assert sent_ids(again) == [monitor_event(5)["eventId"]]
+    assert again.last_run["customer_events"]["api"] == "lens"
+
+
+def test_monitor_state_from_before_v1_reads_lens_once_more_to_learn_where_to_resume(
+    pkcs1_pem, requests_mock, no_sleep, clock
+):
+    mock_token(requests_mock)
+    v1 = requests_mock.get(STREAM_V1, [v1_page([], "v1_9")])
+    requests_mock.get(STREAM, [page([monitor_event(7)], "aa_7"), page([], "aa_7")])
+    first = fetch(auto_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_6"}})  # no "api": lens
+    assert sent_ids(first) == [monitor_event(7)["eventId"]] and not v1.called
+    second = fetch(auto_params(pkcs1_pem), last_run=first.last_run)
+    assert query(v1.last_request)["cursor"] == "2024-01-24T09:50:07.051Z"
+    assert second.last_run["customer_events"]["api"] == "v1"
+
+
+@pytest.mark.parametrize("v1_status, expected", [(200, "Monitor API v1"), (404, "Monitor API v2.0 (lens)")])
+def test_test_button_says_which_monitor_generation_answered(v1_status, expected, pkcs1_pem, requests_mock):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    requests_mock.get(STREAM_V1, status_code=v1_status, json={"endCursor": "v1_0", "resultData": []}, headers=TRACE)
+    requests_mock.get(STREAM, json={"endCursor": "aa_0", "data": []}, headers=TRACE)
+    platform = run_command("docusign-auth-test", auto_params(pkcs1_pem), {})
+    assert expected in platform.results[-1]["HumanReadable"]
