@@ -1387,25 +1387,33 @@ class CustomerEventsState:
 
 @dataclass(frozen=True)
 class UserMark:
-    """What the last read of a user showed, and when it was made: eSignature's ``modifiedDate`` and the Admin
-    record's fingerprint. ``read_at`` is the collector's clock just before the read (earlier is the safe side).
+    """What the last read of a user showed, and when it was made: eSignature's change dates (``modified``), the
+    Admin record's fingerprint, and the time of the user's last change known (``changed``: an eSignature date,
+    or when a change only the Admin record showed was seen). ``read_at`` is the collector's clock just before
+    the read (earlier is the safe side).
 
-    Saved as text: ``<user>|<modifiedDate>|<fingerprint>|<read at>``.
+    Saved as text: ``<user>|<modified>|<fingerprint>|<read at>|<changed>``.
     """
 
     user_id: str
     modified: str
     fingerprint: str
     read_at: datetime
+    changed: str = ""
 
     @classmethod
     def parse(cls, text: Any) -> "UserMark | None":
         parts = str(text).split("|")
-        read_at = parse_time(parts[3]) if len(parts) == 4 else None
-        return cls(parts[0], parts[1], parts[2], read_at) if read_at else None
+        read_at = parse_time(parts[3]) if len(parts) in (4, 5) else None
+        return cls(parts[0], parts[1], parts[2], read_at, parts[4] if len(parts) == 5 else "") if read_at else None
 
     def __str__(self) -> str:
-        return f"{self.user_id}|{self.modified}|{self.fingerprint}|{format_time(self.read_at)}"
+        return f"{self.user_id}|{self.modified}|{self.fingerprint}|{format_time(self.read_at)}|{self.changed}"
+
+    @property
+    def changed_at(self) -> datetime:
+        """The last change known (the read itself when nothing dates one)."""
+        return parse_time(self.changed) or parse_time(self.modified) or self.read_at
 
 
 def day_floor(value: datetime) -> datetime:
@@ -1635,7 +1643,12 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
             mark = new_marks[uid] = UserMark(
                 uid, format_time(modified) if modified else "", admin_fingerprint(admin), read_at
             )
-            changes[uid] = classify_change(esign, admin, marks.get(uid), mark, state.not_before, floor, read_at)
+            before = marks.get(uid)
+            change = classify_change(esign, admin, before, mark, state.not_before, floor, read_at)
+            # The last change known: this one, or (nothing new) the one known before.
+            changed = format_time(change.when) if change else (before.changed if before else mark.modified)
+            mark = new_marks[uid] = replace(mark, changed=changed)
+            changes[uid] = replace(change, mark=mark) if change else None
         return changes[uid]
 
     enrichment = enrich_users(
@@ -1705,7 +1718,7 @@ def needs_read(
     for user_id, admin in listed.items():
         mark = marks.get(user_id.lower())
         if mark is not None and mark.fingerprint == admin_fingerprint(admin):
-            explained = (parse_time(mark.modified) or mark.read_at) >= floor
+            explained = mark.changed_at >= floor
             if explained and mark.read_at >= next_floor:
                 continue
             rereads.append(mark)

@@ -2096,7 +2096,7 @@ def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_
         "audit_users": {
             "watermark": "2024-01-24T15:15:42.000Z",
             "not_before": FIRST_FETCH[:-1] + ".000Z",
-            "marks": [f"{ALICE}|2024-01-24T15:15:42.000Z|0123456789abcdef|2024-01-24T15:16:00.000Z"],
+            "marks": [f"{ALICE}|2024-01-24T15:15:42.000Z|0123456789abcdef|2024-01-24T15:16:00.000Z|"],
             "account_users_total": 3,
             "admin_filter": "time",
             "sweep_from": 0,
@@ -2517,8 +2517,9 @@ SAVED_USERS = {
         "watermark": "2024-01-24T10:00:00.000Z",
         "not_before": "2024-01-20T00:00:00.000Z",
         "marks": [
-            f"{user_guid(1)}|2024-01-24T09:59:00.000Z|0123456789abcdef|2024-01-24T10:00:00.000Z",
-            f"{user_guid(2)}||fedcba9876543210|2024-01-24T10:05:00.000Z",  # no eSignature date
+            f"{user_guid(1)}|2024-01-24T09:59:00.000Z|0123456789abcdef|2024-01-24T10:00:00.000Z|",
+            # no eSignature date: the change seen (only the Admin record showed it) is dated when it was read
+            f"{user_guid(2)}||fedcba9876543210|2024-01-24T10:05:00.000Z|2024-01-24T10:05:00.000Z",
         ],
         "account_users_total": 300,
         "admin_filter": "day:2024-01-24",
