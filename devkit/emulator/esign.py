@@ -117,6 +117,26 @@ def _group_json(group: Group, user: User) -> dict[str, Any]:
 
 
 _EDITABLE = {"rights": "editable", "uiHint": "available", "uiType": "checkbox"}
+# The other settings of DocuSign's UserSettingsInformation (names from its model), each "false" here.
+_OTHER_SETTINGS = (
+    "accountAgreementsAccessType", "allowAccessToAllAccountAgreements", "allowAutoTagging",
+    "allowedDocumentTemplateLibraryAccess", "allowedOrchestrationAccess", "allowEnvelopeTransferTo",
+    "allowEsealRecipients", "allowPowerFormsAdminToAccessAllPowerFormEnvelope", "allowSupplementalDocuments",
+    "allowTransactions", "anchorTagVersionedPlacementEnabled", "apiCanExportAC", "canBulkUploadAgreements",
+    "canChargeAccount", "canCreateTransaction", "canDeleteDocumentsInTransaction", "canDeleteTransaction",
+    "canManageAgreementParties", "canManageDistributor", "canSendEnvelopesViaSMS", "canUseScratchpad",
+    "canUseSmartContracts", "disableDocumentUpload", "disableOtherActions", "enableDSPro",
+    "enableKeyTermsSuggestionsByDocumentType", "enableSequentialSigningAPI", "enableSequentialSigningUI",
+    "enableSignOnPaperOverride", "enableTransactionPoint", "expressSendOnly", "manageClickwrapsMode", "newSendUI",
+    "recipientViewedNotification", "supplementalDocumentIncludeInDownload", "supplementalDocumentsMustAccept",
+    "supplementalDocumentsMustRead", "supplementalDocumentsMustView", "templateActiveCreation",
+    "templateApplyNotify", "templateAutoMatching", "templateMatchingSensitivity", "templatePageLevelMatching",
+    "timezoneMask", "timezoneSendingPref", "timezoneSigningPref", "transactionPointSiteNameURL",
+    "transactionPointUserName", "webForms",
+)  # fmt: skip
+_WITHOUT_METADATA = {
+    "allowAutoTagging", "anchorTagVersionedPlacementEnabled", "expressSendOnly", "supplementalDocumentIncludeInDownload"
+}  # fmt: skip
 
 
 def user_settings(user: User, modified: str) -> dict[str, Any]:
@@ -163,6 +183,10 @@ def user_settings(user: User, modified: str) -> dict[str, Any]:
                 "uiType": "list",
             }
         )
+    for name in _OTHER_SETTINGS:  # the rest of DocuSign's UserSettingsInformation, off: realistic size
+        settings[name] = "false"
+        if name not in _WITHOUT_METADATA:
+            settings[f"{name}Metadata"] = dict(_EDITABLE)
     settings.update(
         {
             "isManagedByScim": str(user.is_managed_by_scim).lower(),
