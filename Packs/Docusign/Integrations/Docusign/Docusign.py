@@ -1798,11 +1798,12 @@ def classify_change(
     """
     modified = esign_modified(esign)
     if modified is not None and now.modified != (before.modified if before else ""):
-        if before is not None or modified >= not_before:
+        if before is not None or modified >= max(not_before, floor):
             return UserChange(modified, esign, admin, True, now)
-        # Never read, and its eSignature change is older than the first fetch time: listed for that change (by
-        # the look-back, or a filter listing whole days) or for a change only the Admin record shows. Nothing
-        # tells them apart, so it is delivered: a record more near the first fetch time, never a change lost.
+        # Not read before (or no longer remembered), and its eSignature change is older than the first fetch
+        # time or than this listing's floor: listed for a change only the Admin record shows, or (near the
+        # first fetch time) for that older change. Nothing tells them apart, so it is delivered as a change seen
+        # now: a record more near the first fetch time, never a change lost, never an old change dated again.
     elif before is not None and before.fingerprint == now.fingerprint:
         return None
     admin_time = user_change_time(None, admin)

@@ -2963,3 +2963,18 @@ def test_a_wrong_account_id_is_an_error_on_fetch(pkcs1_pem, requests_mock, no_sl
     platform = fetch(users_params(pkcs1_pem))
     assert f"no access to Account ID {ACCOUNT_ID}" in error_entries(platform)[0]
     assert not admin.called and platform.last_run == {}
+
+
+def test_a_user_no_longer_remembered_is_not_dated_by_its_old_change(pkcs1_pem, requests_mock, no_sleep, clock):
+    runs = UserRuns(requests_mock, clock)
+    user = runs.users.add(1, datetime(2024, 1, 24, 13, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem)
+    first = runs.at("14:00", params)
+    assert [e["_time"] for e in first.sent_events] == ["2024-01-24T13:00:00.000Z"]
+    runs.at("14:01", params)
+    # Two days on, the mark is gone (marks are kept for the days a listing can reach); the Admin record alone
+    # shows the next change: it is a change seen now, not the 13:00 change again.
+    runs.users.admin_change(user, datetime(2024, 1, 26, 9, 59, tzinfo=UTC), status="disabled")
+    later = runs.at("10:00", params, day=26)
+    assert sent_ids(later) == [user] and later.sent_events[0]["_time"] == "2024-01-26T10:00:00.000Z"
+    assert later.sent_events[0]["membership_status"] == "disabled"
