@@ -85,9 +85,9 @@ def test_token_errors_from_docusign_are_actionable(
 def test_revoked_token_is_renewed_once(emulator_factory: EmulatorFactory, keypair: KeyPair) -> None:
     emulator = emulator_factory(events=10, users=10)
     client = Docusign.DocuSignClient(settings_for(emulator, keypair[0]))
-    Docusign.check_connection(client)
+    Docusign.get_userinfo(client)  # (the Test button would mint a new token anyway: a fetch's calls here)
     emulator.revoke_tokens()
-    Docusign.check_connection(client)
+    Docusign.get_userinfo(client)
     assert client.ctx.stats.token_renewals == 1
     assert emulator.stats().count("oauth.token", 200) == 2
 
@@ -100,14 +100,14 @@ def test_short_lived_token_is_reused_then_renewed_before_expiry(
     clock = ManualClock()
     emulator = emulator_factory(events=10, users=10, token_lifetime=600, clock=clock)
     client = Docusign.DocuSignClient(settings_for(emulator, keypair[0]))
-    Docusign.check_connection(client)
-    Docusign.check_connection(client)
+    Docusign.get_userinfo(client)
+    Docusign.get_userinfo(client)
     assert emulator.stats().count("oauth.token", 200) == 1  # a 10-minute token is not renewed at once
     cached = PLATFORM.integration_context
     cached["token_expires_at"] = "2000-01-01T00:00:00+00:00"  # the integration's clock says it expired
     PLATFORM.integration_context = cached
     clock.advance(700)  # and DocuSign's agrees
-    Docusign.check_connection(client)
+    Docusign.get_userinfo(client)
     assert emulator.stats().count("oauth.token", 200) == 2
     assert emulator.stats().count("oauth.userinfo", 401) == 0
 

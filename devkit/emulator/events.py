@@ -54,6 +54,7 @@ _PLACES = (
     ("10.20.30", "fd00:1:2", "", "", "", 0.0, 0.0),
 )
 
+
 def _version(dotted: str) -> dict[str, str]:
     major, minor, patch = ([*dotted.split("."), "", "", ""])[:3]
     return {"major": major, "minor": minor, "patch": patch}

@@ -305,6 +305,14 @@ class Settings:
     def first_fetch_time(self) -> datetime:
         return parse_start(self.first_fetch, "first_fetch", "First fetch time")
 
+    @property
+    def credentials_fingerprint(self) -> str:
+        """Which credentials a cached token was minted with: a hash of the server, Integration Key, User ID and
+        private key (whitespace ignored, as pasting changes it), never the key itself."""
+        key = hashlib.sha256(re.sub(r"\s+", "", self.private_key_text).encode()).hexdigest()
+        text = "|".join((self.hosts.oauth, self.integration_key.lower(), self.user_id.lower(), key))
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
 
 MONITOR_API_CHOICES = {"auto": "auto", "v1": "v1", "v2.0 (lens)": "lens"}
 
@@ -322,20 +330,23 @@ SECONDS_PER = {"minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 
 def parse_start(text: str, arg_name: str, label: str) -> datetime:
     """A start time given as '3 days' or ISO text (read here, every run, without dateparser, which is slow to
-    start), or any other form the platform's ``arg_to_datetime`` understands."""
+    start), or any other form the platform's ``arg_to_datetime`` understands. A time in the future is refused:
+    nothing would be collected until then, and state saved from it would skip what happens meanwhile."""
     relative = RELATIVE_TIME.match(text.strip())
     if relative:
         return datetime.now(UTC) - timedelta(seconds=int(relative[1]) * SECONDS_PER[relative[2].lower()])
-    exact = parse_time(text)
-    if exact is not None:
-        return exact
-    try:
-        parsed = arg_to_datetime(text, arg_name=arg_name)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise DocusignError(f"{label} {text!r} is not understood; use e.g. '3 days' or '2024-01-31T00:00:00Z'.")
-    return as_utc(parsed)
+    start = parse_time(text)
+    if start is None:
+        try:
+            parsed = arg_to_datetime(text, arg_name=arg_name)
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise DocusignError(f"{label} {text!r} is not understood; use e.g. '3 days' or '2024-01-31T00:00:00Z'.")
+        start = as_utc(parsed)
+    if start > datetime.now(UTC) + timedelta(minutes=1):
+        raise DocusignError(f"{label} {text!r} is in the future; use a time in the past, e.g. '1 day'.")
+    return start
 
 
 # ============================================================================ keys and JWT
@@ -411,17 +422,20 @@ class CachedToken:
     expires_at: datetime
     lifetime: int
     scopes: frozenset[str]
+    owner: str = ""  # Settings.credentials_fingerprint of the credentials that minted it
 
-    def usable(self, scopes: Iterable[str], now: datetime) -> bool:
-        """Covers ``scopes`` with more than the renewal margin left (a quarter of a short-lived token's life)."""
+    def usable(self, scopes: Iterable[str], now: datetime, owner: str) -> bool:
+        """Minted with these credentials, covers ``scopes``, and has more than the renewal margin left (a quarter
+        of a short-lived token's life)."""
         margin = min(TOKEN_RENEW_MARGIN, self.lifetime / 4)
-        return set(scopes) <= self.scopes and self.expires_at - now > timedelta(seconds=margin)
+        fresh = self.expires_at - now > timedelta(seconds=margin)
+        return self.owner == owner and set(scopes) <= self.scopes and fresh
 
 
 class TokenCache:
     """The access token in the integration context; owns its keys there."""
 
-    KEYS = ("access_token", "token_expires_at", "token_lifetime", "token_scopes")
+    KEYS = ("access_token", "token_expires_at", "token_lifetime", "token_scopes", "token_owner")
 
     def read(self) -> CachedToken | None:
         context = get_integration_context()
@@ -433,7 +447,8 @@ class TokenCache:
         except (ValueError, OverflowError):
             return None
         lifetime = arg_to_number(context.get("token_lifetime")) or JWT_LIFETIME
-        return CachedToken(str(token), expiry, lifetime, frozenset(context.get("token_scopes") or []))
+        scopes = frozenset(context.get("token_scopes") or [])
+        return CachedToken(str(token), expiry, lifetime, scopes, str(context.get("token_owner") or ""))
 
     def write(self, token: CachedToken) -> None:
         context = get_integration_context()
@@ -442,6 +457,7 @@ class TokenCache:
             token_expires_at=token.expires_at.isoformat(),
             token_lifetime=token.lifetime,
             token_scopes=sorted(token.scopes, key=_scope_order),
+            token_owner=token.owner,
         )
         set_integration_context(context)
 
@@ -514,11 +530,12 @@ class TokenSource:
         self.cache = cache or TokenCache()
 
     def get(self, scopes: Iterable[str], now: datetime | None = None) -> str:
-        """A token covering ``scopes`` with more than 15 minutes left, minting one when needed."""
+        """A token of these credentials covering ``scopes`` with more than 15 minutes left, minting one when
+        needed (a token minted with other credentials, e.g. before the Integration Key was changed, is not used)."""
         now = now or datetime.now(UTC)
         wanted = set(scopes)
         cached = self.cache.read()
-        if cached and cached.usable(wanted, now):
+        if cached and cached.usable(wanted, now, self.settings.credentials_fingerprint):
             add_sensitive_log_strs(cached.token)
             return cached.token
         return self._mint(sorted(wanted, key=_scope_order), now)
@@ -545,7 +562,9 @@ class TokenSource:
             lifetime = max(60, min(int(float(reply.get("expires_in") or JWT_LIFETIME)), 86400))
         except (TypeError, ValueError, OverflowError):
             lifetime = JWT_LIFETIME
-        self.cache.write(CachedToken(token, now + timedelta(seconds=lifetime), lifetime, frozenset(everything)))
+        expires_at = now + timedelta(seconds=lifetime)
+        owner = self.settings.credentials_fingerprint
+        self.cache.write(CachedToken(token, expires_at, lifetime, frozenset(everything), owner))
         return token
 
     def _request_token(self, scopes: list[str], now: datetime) -> dict[str, Any]:
@@ -1344,6 +1363,8 @@ class CustomerEventsState:
             legacy = last_run.get(CUSTOMER_EVENTS)  # the public pack's slice
             saved = {"cursor": legacy.get("cursor")} if isinstance(legacy, dict) else {}
         cursor = str(saved.get("cursor") or format_time(start))
+        if (parse_time(cursor) or start) > datetime.now(UTC):  # a time cursor saved ahead of now
+            cursor = format_time(start)
         ids = saved.get("recent_ids") or []
         # Before v1 was read, every saved cursor was a lens cursor.
         api = str(saved.get("api") or ("" if parse_time(cursor) else "lens"))
@@ -1450,9 +1471,10 @@ class AuditUsersState:
             saved = cls._from_public_pack(last_run.get(AUDIT_USERS))
         total = saved.get("account_users_total")
         marks = (UserMark.parse(m) for m in saved.get("marks") or [])
+        now = datetime.now(UTC)  # a time saved ahead of now (by an older version) would hide changes until then
         return cls(
-            watermark=parse_time(saved.get("watermark")) or start,
-            not_before=parse_time(saved.get("not_before")) or start,
+            watermark=min(parse_time(saved.get("watermark")) or start, now),
+            not_before=min(parse_time(saved.get("not_before")) or start, now),
             marks=tuple(m for m in marks if m),
             account_users_total=arg_to_number(total) if total not in (None, "") else None,
             admin_filter=str(saved.get("admin_filter") or "time"),
@@ -1616,6 +1638,7 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
     A user listed again with the same Admin record is read again only when its last read is about to leave the
     listing window (see ``needs_read``), so a run in which nothing changed costs the Admin listing alone.
     """
+    account_base_uri(client)  # a wrong Account ID is an error (cached per account: no call on later runs)
     listed_at = ctx.now()
     since = state.watermark - ADMIN_LOOKBACK
     changed = list_changed_users(client, since, state.admin_filter == "date", ctx)
@@ -1775,11 +1798,12 @@ def classify_change(
     """
     modified = esign_modified(esign)
     if modified is not None and now.modified != (before.modified if before else ""):
-        if before is not None or modified >= not_before:
+        if before is not None or modified >= max(not_before, floor):
             return UserChange(modified, esign, admin, True, now)
-        # Never read, and its eSignature change is older than the first fetch time: listed for that change (by
-        # the look-back, or a filter listing whole days) or for a change only the Admin record shows. Nothing
-        # tells them apart, so it is delivered: a record more near the first fetch time, never a change lost.
+        # Not read before (or no longer remembered), and its eSignature change is older than the first fetch
+        # time or than this listing's floor: listed for a change only the Admin record shows, or (near the
+        # first fetch time) for that older change. Nothing tells them apart, so it is delivered as a change seen
+        # now: a record more near the first fetch time, never a change lost, never an old change dated again.
     elif before is not None and before.fingerprint == now.fingerprint:
         return None
     admin_time = user_change_time(None, admin)
@@ -2246,10 +2270,13 @@ def reset_access_token_command() -> CommandResults:
 
 
 def check_connection(client: DocuSignClient) -> list[str]:
-    """The key, token, userinfo, then one minimal call per selected event type; returns what was checked."""
+    """The key, a newly minted token, userinfo, then one minimal call per selected event type; returns what was
+    checked."""
     load_private_key(client.settings.private_key_text)  # the key's own message, even when a token is cached
+    client.tokens.invalidate()  # the grant itself is what is tested, not a token cached earlier
     info = get_userinfo(client)
-    return ["JWT grant and userinfo"] + [EVENT_TYPES[name].check(client, info) for name in client.settings.event_types]
+    checks = [EVENT_TYPES[name].check(client, info) for name in client.settings.event_types]
+    return ["JWT grant (a new token) and userinfo", *checks]
 
 
 def test_module(client: DocuSignClient) -> str:

@@ -700,7 +700,7 @@ def test_auth_test_reports_what_was_checked(params, requests_mock):
     mock_healthy_apis(requests_mock)
     platform = run_command("docusign-auth-test", params)
     assert platform.results[-1]["HumanReadable"] == (
-        "Authentication successful. Checked: JWT grant and userinfo, Monitor API v2.0 (lens), Admin API."
+        "Authentication successful. Checked: JWT grant (a new token) and userinfo, Monitor API v2.0 (lens), Admin API."
     )
 
 
@@ -1500,6 +1500,7 @@ def users_ok(requests_mock) -> FakeUsers:
 )
 def test_users_failure_does_not_cost_customer_events(failure, expected, pkcs1_pem, requests_mock, no_sleep):
     mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)  # the Account ID is checked
     requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
     admin = requests_mock.get(ADMIN_USERS, headers=TRACE, **failure)
     users_state = {"watermark": "2024-01-23T10:00:00.000Z", "not_before": FIRST_FETCH, "marks": ["k"]}
@@ -2089,6 +2090,7 @@ def test_get_events_users_without_account_configured_is_explained(pkcs1_pem, req
 @pytest.mark.parametrize("status", [429, 400])
 def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_mock, no_sleep):
     mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)  # the Account ID is checked
     admin = requests_mock.get(
         ADMIN_USERS, status_code=status, json=RATE_LIMITED, headers={"Retry-After": "3000", **TRACE}
     )
@@ -2156,6 +2158,7 @@ def test_users_rate_limited_first_run_keeps_the_first_fetch_time(pkcs1_pem, requ
 
 def test_users_admin_403_explains_the_org_admin_role(pkcs1_pem, requests_mock, no_sleep):
     mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)  # the Account ID is checked
     requests_mock.get(ADMIN_USERS, status_code=403, text="", headers=TRACE)
     before = users_state(total=3)
     platform = fetch(users_params(pkcs1_pem), last_run=before)
@@ -2203,6 +2206,7 @@ def test_users_401_renews_the_token_once(pkcs1_pem, requests_mock, no_sleep):
 
 def test_users_malformed_admin_page_keeps_state(pkcs1_pem, requests_mock, no_sleep):
     mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)  # the Account ID is checked
     requests_mock.get(ADMIN_USERS, json={"paging": {}}, headers=TRACE)
     platform = fetch(users_params(pkcs1_pem), last_run=users_state(total=3))
     assert platform.last_run == users_state(total=3)
@@ -2367,6 +2371,7 @@ def test_missing_admin_consent_does_not_stop_customer_events(pkcs1_pem, requests
         json={"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600},
     )
     requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
     assert sent_ids(platform) == [monitor_event(1)["eventId"]]
     assert "Audit Users: DocuSign says consent is required" in health_errors(platform)[0]
@@ -2885,3 +2890,91 @@ def test_test_button_says_which_monitor_generation_answered(v1_status, expected,
     requests_mock.get(STREAM, json={"endCursor": "aa_0", "data": []}, headers=TRACE)
     platform = run_command("docusign-auth-test", auto_params(pkcs1_pem), {})
     assert expected in platform.results[-1]["HumanReadable"]
+
+
+# ---------------------------------------------------------------------------- green while wrong
+
+
+def cached_token(owner: str) -> dict:
+    return {
+        "access_token": "cached-token-of-other-credentials",
+        "token_expires_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+        "token_lifetime": 3600,
+        "token_scopes": ["signature", "impersonation", "organization_read", "user_read"],
+        "token_owner": owner,
+    }
+
+
+def test_a_token_minted_with_other_credentials_is_not_used(pkcs1_pem, requests_mock, no_sleep):
+    token = mock_token(requests_mock)
+    stream = requests_mock.get(STREAM, [page([], "aa_0")])
+    PLATFORM.integration_context = cached_token("fingerprint-of-the-old-integration-key")
+    fetch(events_params(pkcs1_pem), last_run={"customer_events": {"cursor": "aa_0"}})
+    assert token.call_count == 1  # a new token, for the credentials configured now
+    assert stream.last_request.headers["Authorization"] == f"Bearer {TOKEN}"
+    saved = PLATFORM.integration_context
+    assert saved["token_owner"] == Docusign.Settings.from_params(events_params(pkcs1_pem)).credentials_fingerprint
+    assert pkcs1_pem.splitlines()[1] not in json.dumps(saved)  # a hash, never the key
+
+
+def test_a_token_is_reused_only_by_the_same_credentials(pkcs1_pem, requests_mock, no_sleep):
+    token = mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([], "aa_0")])
+    params = events_params(pkcs1_pem)
+    owner = Docusign.Settings.from_params(params).credentials_fingerprint
+    PLATFORM.integration_context = cached_token(owner)
+    fetch(params, last_run={"customer_events": {"cursor": "aa_0"}})
+    assert token.call_count == 0
+    other_user = Docusign.Settings.from_params({**params, "user_id": "0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e"})
+    assert other_user.credentials_fingerprint != owner
+
+
+def test_the_test_button_always_mints_a_new_token(pkcs1_pem, requests_mock):
+    mock_healthy_apis(requests_mock)
+    token = requests_mock.post(f"{DEV}/oauth/token", json={"access_token": TOKEN, "expires_in": 3600})
+    params = make_params(pkcs1_pem)
+    PLATFORM.integration_context = cached_token(Docusign.Settings.from_params(params).credentials_fingerprint)
+    run_command("test-module", params)
+    assert token.call_count == 1
+
+
+def test_a_first_fetch_time_in_the_future_is_refused_and_state_kept(pkcs1_pem, requests_mock):
+    before = {"customer_events": {"cursor": "aa_7"}}
+    platform = run_command("fetch-events", users_params(pkcs1_pem, first_fetch="2099-01-01T00:00:00Z"),
+                           last_run=before)  # fmt: skip
+    assert "is in the future" in error_entries(platform)[0]
+    assert platform.last_run == before and not requests_mock.called
+
+
+def test_a_watermark_saved_ahead_of_now_is_brought_back(clock):
+    saved = {"audit_users": {"watermark": "2099-01-01T00:00:00.000Z", "not_before": "2099-01-01T00:00:00.000Z"}}
+    state = Docusign.AuditUsersState.from_last_run(saved, START)
+    assert state.watermark == NOW and state.not_before == NOW
+    customer = Docusign.CustomerEventsState.from_last_run(
+        {"customer_events": {"cursor": "2099-01-01T00:00:00Z"}}, START
+    )
+    assert customer.cursor == Docusign.format_time(START)
+
+
+def test_a_wrong_account_id_is_an_error_on_fetch(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(account_id="11111111-2222-4333-8444-555555555555"))
+    admin = requests_mock.get(ADMIN_USERS, json={"users": [], "paging": {}})
+    platform = fetch(users_params(pkcs1_pem))
+    assert f"no access to Account ID {ACCOUNT_ID}" in error_entries(platform)[0]
+    assert not admin.called and platform.last_run == {}
+
+
+def test_a_user_no_longer_remembered_is_not_dated_by_its_old_change(pkcs1_pem, requests_mock, no_sleep, clock):
+    runs = UserRuns(requests_mock, clock)
+    user = runs.users.add(1, datetime(2024, 1, 24, 13, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem)
+    first = runs.at("14:00", params)
+    assert [e["_time"] for e in first.sent_events] == ["2024-01-24T13:00:00.000Z"]
+    runs.at("14:01", params)
+    # Two days on, the mark is gone (marks are kept for the days a listing can reach); the Admin record alone
+    # shows the next change: it is a change seen now, not the 13:00 change again.
+    runs.users.admin_change(user, datetime(2024, 1, 26, 9, 59, tzinfo=UTC), status="disabled")
+    later = runs.at("10:00", params, day=26)
+    assert sent_ids(later) == [user] and later.sent_events[0]["_time"] == "2024-01-26T10:00:00.000Z"
+    assert later.sent_events[0]["membership_status"] == "disabled"
