@@ -189,6 +189,9 @@ def _guid(params: dict[str, Any], name: str, label: str, required: bool) -> str:
         if required:
             raise DocusignError(f"{label} is required.")
         return ""
+    if "@" in value:
+        where = " (the API Username on Apps and Keys)" if name == "user_id" else ""
+        raise DocusignError(f"{label} is an e-mail address; use the GUID DocuSign shows for it{where}.")
     if not GUID_RE.match(value):
         raise DocusignError(
             f"{label} must be a GUID like 0a1b2c3d-1111-2222-3333-444455556666; got a value of {len(value)} "
@@ -2335,16 +2338,18 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
 
 def get_events_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
     """Fetch like fetch-events from ``from_date`` with a throw-away state; push only when asked."""
-    name = args.get("event_type") or CUSTOMER_EVENTS
-    if name not in EVENT_TYPES:
-        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}.")
+    asked = str(args.get("event_type") or CUSTOMER_EVENTS).strip()
+    name = next((known for known in EVENT_TYPES if known.lower() == asked.lower()), None)
+    if name is None:
+        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {asked!r}.")
     event_type = EVENT_TYPES[name]
     if not all(getattr(settings, param) for param in event_type.needs):
         raise DocusignError("Audit Users need the Account ID and Organization ID parameters.")
     maximum = event_type.budget.maximum
-    limit = arg_to_number(args.get("limit"), arg_name="limit") or 10
-    if not 1 <= limit <= maximum:
-        raise DocusignError(f"limit must be between 1 and {maximum}.")
+    raw_limit = str(args.get("limit") if args.get("limit") not in (None, "") else 10).strip()
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
+        raise DocusignError(f"limit must be a whole number between 1 and {maximum}; got {raw_limit!r}.")
+    limit = int(raw_limit)
     start = parse_start(str(args.get("from_date") or "1 hour"), "from_date", "from_date")
     outcome = collect(event_type, client, {}, limit, start)
     if outcome.report.error:

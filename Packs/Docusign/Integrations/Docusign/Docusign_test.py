@@ -16,6 +16,7 @@ import Docusign
 import jwt
 import pytest
 import requests
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -274,7 +275,7 @@ def test_rejected_key_reaches_user_as_error_entry(pkcs1_pem, public_pem, request
 )
 def test_guid_fields_name_the_field(field, label, pkcs1_pem):
     with pytest.raises(Docusign.DocusignError, match=f"^{label}.*must be a GUID"):
-        Docusign.Settings.from_params(make_params(pkcs1_pem, **{field: "admin@example.com"}))
+        Docusign.Settings.from_params(make_params(pkcs1_pem, **{field: "not-a-guid"}))
 
 
 def test_account_and_org_required_only_for_audit_users(pkcs1_pem):
@@ -2978,3 +2979,35 @@ def test_a_user_no_longer_remembered_is_not_dated_by_its_old_change(pkcs1_pem, r
     later = runs.at("10:00", params, day=26)
     assert sent_ids(later) == [user] and later.sent_events[0]["_time"] == "2024-01-26T10:00:00.000Z"
     assert later.sent_events[0]["membership_status"] == "disabled"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({"limit": "0"}, "limit must be a whole number between 1 and 20000; got '0'"),
+        ({"limit": "abc"}, "limit must be a whole number between 1 and 20000; got 'abc'"),
+        ({"from_date": "banana"}, "from_date 'banana' is not understood"),
+        ({"event_type": "Monitor"}, "event_type must be one of ['Customer events', 'Audit Users']; got 'Monitor'"),
+    ],
+)
+def test_get_events_arguments_get_clear_messages(args, expected, pkcs1_pem, requests_mock):
+    platform = run_command("docusign-get-events", events_params(pkcs1_pem), args)
+    assert expected in error_entries(platform)[0] and not requests_mock.called
+
+
+def test_get_events_event_type_is_matched_whatever_its_case(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = run_command("docusign-get-events", events_params(pkcs1_pem), {"event_type": "customer EVENTS"})
+    assert [e["eventId"] for e in platform.results[-1]["Contents"]] == [monitor_event(1)["eventId"]]
+
+
+def test_a_user_id_given_as_an_e_mail_address_is_explained(pkcs1_pem):
+    with pytest.raises(Docusign.DocusignError, match=r"^User ID is an e-mail address; use the GUID .*API Username"):
+        Docusign.Settings.from_params(make_params(pkcs1_pem, user_id="admin@example.com"))
+
+
+def test_the_ymls_default_event_types_are_the_codes():
+    yml = yaml.safe_load((Path(Docusign.__file__).parent / "Docusign.yml").read_text())
+    (param,) = [p for p in yml["configuration"] if p["name"] == "event_types"]
+    assert param["defaultvalue"].split(",") == list(Docusign.EVENT_TYPES) == param["options"]
