@@ -2112,6 +2112,14 @@ class TypeReport:
         }
 
 
+def human_duration(seconds: float) -> str:
+    """'45 s', '12 min', '14 h', '3 d': how old, for people (the JSON report keeps seconds)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 @dataclass
 class RunReport:
     """One run, as one JSON log line (read by tests, the engine and the demo) and a line for people."""
@@ -2147,7 +2155,7 @@ class RunReport:
             text = f"{name}: {report['events']} events, {report['pages']} pages, {report['calls']} API calls"
             text += f", stop: {report['stop']}"
             if report["newest_event_age_s"] is not None:
-                text += f", newest event {report['newest_event_age_s']} s old"
+                text += f", newest event {human_duration(report['newest_event_age_s'])} old"
             if report["error"]:
                 text += f", error: {report['error']}"
             if report["warnings"]:

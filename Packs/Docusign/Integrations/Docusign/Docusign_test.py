@@ -3011,3 +3011,10 @@ def test_the_ymls_default_event_types_are_the_codes():
     yml = yaml.safe_load((Path(Docusign.__file__).parent / "Docusign.yml").read_text())
     (param,) = [p for p in yml["configuration"] if p["name"] == "event_types"]
     assert param["defaultvalue"].split(",") == list(Docusign.EVENT_TYPES) == param["options"]
+
+
+@pytest.mark.parametrize(
+    "seconds, text", [(45, "45 s"), (119, "119 s"), (720, "12 min"), (51908, "14 h"), (260000, "3 d")]
+)
+def test_ages_in_the_run_line_read_as_people_say_them(seconds, text):
+    assert Docusign.human_duration(seconds) == text
