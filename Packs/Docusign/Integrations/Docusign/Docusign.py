@@ -262,11 +262,11 @@ class Settings:
         credentials = params.get("credentials") or {}
         key_text = credentials.get("password", "") if isinstance(credentials, dict) else str(credentials)
         # The yml's default selects every type; so does a missing parameter.
-        raw_types = argToList(params.get("event_types") or list(EVENT_TYPES))
-        unknown = [t for t in raw_types if t not in EVENT_TYPES]
+        raw_types = [str(t).strip().lower() for t in argToList(params.get("event_types") or list(EVENT_TYPES))]
+        unknown = [t for t in raw_types if t not in {name.lower() for name in EVENT_TYPES}]
         if unknown:
             raise DocusignError(f"Unknown event type(s) {unknown}; choose from {list(EVENT_TYPES)}.")
-        event_types = tuple(t for t in EVENT_TYPES if t in raw_types)
+        event_types = tuple(t for t in EVENT_TYPES if t.lower() in raw_types)
         needed = {p for t in event_types for p in EVENT_TYPES[t].needs}
         settings = cls(
             hosts=hosts,

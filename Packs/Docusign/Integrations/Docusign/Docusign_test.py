@@ -3018,3 +3018,8 @@ def test_the_ymls_default_event_types_are_the_codes():
 )
 def test_ages_in_the_run_line_read_as_people_say_them(seconds, text):
     assert Docusign.human_duration(seconds) == text
+
+
+def test_event_types_are_read_whatever_their_case(pkcs1_pem):
+    settings = Docusign.Settings.from_params(make_params(pkcs1_pem, event_types=["customer events", "Audit users"]))
+    assert settings.event_types == ("Customer events", "Audit Users")
