@@ -114,13 +114,18 @@ def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: f
         "DocuSign demo summary",
         f"  fetch runs:          {len(runs)} ({sum(r.ok for r in runs)} ok)",
         f"  customer events:     {by_type.get('customerevent', 0)} ({len(set(ids))} distinct eventIds)",
-        f"  audit users:         {by_type.get('auditusers', 0)}",
+        f"  audit users:         {by_type.get('auditusers', 0)} of the organization's {len(emulator.org)} users: those"
+        " changed since the first fetch time (the collector sends changes, not the directory)",
         "  API calls by endpoint:",
     ]
     for endpoint, statuses in sorted(stats.get("endpoints", {}).items()):
         detail = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
         lines.append(f"    {endpoint:<28} {detail}")
     reports = [r.report or {} for r in runs]
+    per_type: Counter[str] = Counter()
+    for report in reports:
+        per_type.update({name: t.get("calls", 0) for name, t in report.get("types", {}).items()})
+    lines.append("  API calls per type: " + ", ".join(f"{name} {n}" for name, n in sorted(per_type.items())))
     retries = sum(report.get("retries", 0) for report in reports)
     waits = sum(report.get("rate_limit_waits", 0) for report in reports)
     lines += [
@@ -130,7 +135,7 @@ def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: f
         f"  raw events:          {engine.instance.output_dir / (DATASET + '.jsonl')}",
         f"  XDM rows:            {engine.instance.output_dir / 'xdm.jsonl'}",
         f"  state:               {engine.instance.state_dir}",
-        f"  instance file:       {folder / 'instance.yml'}",
+        f"  instance file:       {(folder / 'instance.yml').resolve()}",
     ]
     return "\n".join(lines)
 
