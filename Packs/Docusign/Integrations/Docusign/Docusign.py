@@ -531,6 +531,7 @@ class TokenSource:
         self.settings = settings
         self.transport = transport
         self.cache = cache or TokenCache()
+        self.refusal: ApiError | None = None  # DocuSign refused these credentials in this run: do not ask again
 
     def get(self, scopes: Iterable[str], now: datetime | None = None) -> str:
         """A token of these credentials covering ``scopes`` with more than 15 minutes left, minting one when
@@ -541,7 +542,14 @@ class TokenSource:
         if cached and cached.usable(wanted, now, self.settings.credentials_fingerprint):
             add_sensitive_log_strs(cached.token)
             return cached.token
-        return self._mint(sorted(wanted, key=_scope_order), now)
+        if self.refusal is not None:
+            raise self.refusal
+        try:
+            return self._mint(sorted(wanted, key=_scope_order), now)
+        except ApiError as exc:
+            if exc.code and exc.code != "consent_required":  # the credentials themselves: same answer for any scope
+                self.refusal = exc
+            raise
 
     def invalidate(self) -> None:
         self.cache.clear()
@@ -2336,6 +2344,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     if not errors:
         return
     if len(errors) == len(reports):
+        causes = {report.error for report in reports.values()}
+        if len(errors) > 1 and len(causes) == 1:  # one cause (credentials, consent): said once
+            raise DocusignError(f"Every selected event type: {causes.pop()}")
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.

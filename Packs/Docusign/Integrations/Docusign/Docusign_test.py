@@ -3023,3 +3023,16 @@ def test_ages_in_the_run_line_read_as_people_say_them(seconds, text):
 def test_event_types_are_read_whatever_their_case(pkcs1_pem):
     settings = Docusign.Settings.from_params(make_params(pkcs1_pem, event_types=["customer events", "Audit users"]))
     assert settings.event_types == ("Customer events", "Audit Users")
+
+
+def test_credentials_refused_once_are_not_asked_again_and_said_once(pkcs1_pem, requests_mock, no_sleep):
+    token = requests_mock.post(
+        f"{DEV}/oauth/token",
+        status_code=400,
+        json={"error": "invalid_grant", "error_description": "no_valid_keys_or_signatures"},
+    )
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
+    (error,) = error_entries(platform)
+    assert token.call_count == 1
+    assert "Every selected event type: " in error and "Customer events:" not in error and "Audit Users:" not in error
+    assert platform.last_run == {}
