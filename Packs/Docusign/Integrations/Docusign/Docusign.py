@@ -267,17 +267,15 @@ class Settings:
         if unknown:
             raise DocusignError(f"Unknown event type(s) {unknown}; choose from {list(EVENT_TYPES)}.")
         event_types = tuple(t for t in EVENT_TYPES if t.lower() in raw_types)
-        needed = {p for t in event_types for p in EVENT_TYPES[t].needs}
         settings = cls(
             hosts=hosts,
             integration_key=_guid(params, "integration_key", "Integration Key", required=True),
             user_id=_guid(params, "user_id", "User ID", required=True),
             redirect_url=str(params.get("redirect_url") or "").strip(),
             private_key_text=key_text or "",
-            account_id=_guid(params, "account_id", "Account ID (needed for Audit Users)", "account_id" in needed),
-            organization_id=_guid(
-                params, "organization_id", "Organization ID (needed for Audit Users)", "organization_id" in needed
-            ),
+            # Checked per event type when it runs (missing_for): one type missing its ID does not stop the other.
+            account_id=_guid(params, "account_id", "Account ID", required=False),
+            organization_id=_guid(params, "organization_id", "Organization ID", required=False),
             event_types=event_types,
             budgets={
                 name: _bounded_int(params, t.budget.param, t.budget.label, t.budget.default, t.budget.maximum)
@@ -298,6 +296,17 @@ class Settings:
             raise DocusignError("Private Key is required: paste the RSA private key generated in DocuSign.")
         settings.first_fetch_time()  # validate early
         return settings
+
+    def missing_for(self, event_type: str) -> str:
+        """What ``event_type`` needs and is not configured, as a message saying where to find it ("" if none)."""
+        where = {
+            "account_id": "Account ID (the API Account ID on DocuSign's Apps and Keys page)",
+            "organization_id": "Organization ID (DocuSign Admin > Organizations)",
+        }
+        missing = [where[name] for name in EVENT_TYPES[event_type].needs if not getattr(self, name)]
+        if not missing:
+            return ""
+        return f"{event_type} needs the {' and the '.join(missing)}: set it, or deselect {event_type}."
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -2206,6 +2215,9 @@ def collect(
     state = None
     calls_before = client.ctx.stats.calls
     try:
+        missing = client.settings.missing_for(event_type.name)
+        if missing:
+            raise DocusignError(missing)
         state = event_type.state(last_run, start)
         for step in event_type.fetch(client, state, budget, client.ctx):
             events.extend(step.events)
@@ -2294,6 +2306,9 @@ def check_connection(client: DocuSignClient) -> list[str]:
     load_private_key(client.settings.private_key_text)  # the key's own message, even when a token is cached
     client.tokens.invalidate()  # the grant itself is what is tested, not a token cached earlier
     info = get_userinfo(client)
+    missing = [client.settings.missing_for(name) for name in client.settings.event_types]
+    if any(missing):
+        raise DocusignError(" ".join(m for m in missing if m))
     checks = [EVENT_TYPES[name].check(client, info) for name in client.settings.event_types]
     return ["JWT grant (a new token) and userinfo", *checks]
 
@@ -2362,8 +2377,8 @@ def get_events_command(client: DocuSignClient, settings: Settings, args: dict[st
     if name is None:
         raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {asked!r}.")
     event_type = EVENT_TYPES[name]
-    if not all(getattr(settings, param) for param in event_type.needs):
-        raise DocusignError("Audit Users need the Account ID and Organization ID parameters.")
+    if settings.missing_for(name):
+        raise DocusignError(settings.missing_for(name))
     maximum = event_type.budget.maximum
     raw_limit = str(args.get("limit") if args.get("limit") not in (None, "") else 10).strip()
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:

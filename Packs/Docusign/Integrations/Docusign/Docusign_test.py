@@ -281,8 +281,11 @@ def test_guid_fields_name_the_field(field, label, pkcs1_pem):
 def test_account_and_org_required_only_for_audit_users(pkcs1_pem):
     only_events = make_params(pkcs1_pem, account_id=None, organization_id=None, event_types=["Customer events"])
     assert Docusign.Settings.from_params(only_events).event_types == ("Customer events",)
-    with pytest.raises(Docusign.DocusignError, match="Account ID .*is required"):
-        Docusign.Settings.from_params(make_params(pkcs1_pem, account_id=None, event_types=["Audit Users"]))
+    settings = Docusign.Settings.from_params(make_params(pkcs1_pem, account_id=None, event_types=["Audit Users"]))
+    assert settings.missing_for("Audit Users") == (
+        "Audit Users needs the Account ID (the API Account ID on DocuSign's Apps and Keys page): set it, or "
+        "deselect Audit Users."
+    )
 
 
 @pytest.mark.parametrize(
@@ -2076,15 +2079,24 @@ def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests
 def test_users_need_account_and_organization(missing, label, pkcs1_pem, requests_mock):
     platform = fetch(users_params(pkcs1_pem, **{missing: None}))
     (error,) = error_entries(platform)
-    assert f"{label} (needed for Audit Users) is required" in error
+    assert f"Audit Users needs the {label}" in error and "or deselect Audit Users" in error
     assert not requests_mock.called
     assert platform.last_run == {}
+
+
+def test_a_missing_organization_id_does_not_stop_customer_events(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = fetch(make_params(pkcs1_pem, organization_id=None, first_fetch=FIRST_FETCH))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]] and not error_entries(platform)
+    (health,) = health_errors(platform)
+    assert "Audit Users needs the Organization ID (DocuSign Admin > Organizations)" in health
 
 
 def test_get_events_users_without_account_configured_is_explained(pkcs1_pem, requests_mock):
     platform = run_command("docusign-get-events", events_params(pkcs1_pem), {"event_type": "Audit Users"})
     (error,) = error_entries(platform)
-    assert "Account ID and Organization ID" in error
+    assert "Audit Users needs the Account ID" in error and "and the Organization ID" in error
     assert not requests_mock.called
 
 
