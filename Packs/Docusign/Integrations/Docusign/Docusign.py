@@ -378,7 +378,15 @@ def load_private_key(text: str) -> "rsa.RSAPrivateKey":
             "The private key is encrypted with a passphrase. Paste the unencrypted RSA private key that DocuSign "
             "generated (it starts with -----BEGIN RSA PRIVATE KEY-----)."
         )
-    match = PEM_BLOCK.search(text)
+    # A certificate pasted before the key is skipped: the first private key block is the one wanted.
+    blocks = list(PEM_BLOCK.finditer(text))
+    match = next((b for b in blocks if "PRIVATE KEY" in b.group(1)), blocks[0] if blocks else None)
+    begin = re.search(r"-----BEGIN ([A-Z0-9 ]+)-----", text)
+    if not match and begin and f"-----END {begin.group(1)}-----" not in text:
+        raise DocusignError(
+            f"The Private Key has a -----BEGIN {begin.group(1)}----- line but no END line: it was cut when pasted. "
+            "Paste the whole key, down to its -----END ... ----- line."
+        )
     if not match:
         raise DocusignError(
             "The Private Key is not a PEM key: paste the whole RSA private key, including the "

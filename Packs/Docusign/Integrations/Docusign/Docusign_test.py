@@ -3048,3 +3048,14 @@ def test_credentials_refused_once_are_not_asked_again_and_said_once(pkcs1_pem, r
     assert token.call_count == 1
     assert "Every selected event type: " in error and "Customer events:" not in error and "Audit Users:" not in error
     assert platform.last_run == {}
+
+
+def test_a_key_cut_when_pasted_says_its_end_line_is_missing(pkcs1_pem):
+    cut = "\n".join(pkcs1_pem.strip().splitlines()[:-3])
+    with pytest.raises(Docusign.DocusignError, match="BEGIN RSA PRIVATE KEY----- line but no END line"):
+        Docusign.load_private_key(cut)
+
+
+def test_a_certificate_pasted_before_the_key_is_skipped(pkcs1_pem, public_pem):
+    certificate = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+    assert Docusign.load_private_key(certificate + pkcs1_pem).key_size == Docusign.load_private_key(pkcs1_pem).key_size
