@@ -2428,7 +2428,9 @@ def main() -> None:
         if command in OFFLINE_COMMANDS:
             return_results(OFFLINE_COMMANDS[command](settings))
         elif command in API_COMMANDS:
-            result = API_COMMANDS[command](DocuSignClient(settings), settings, demisto.args())
+            # The Test button should answer quickly: one retry of a transient failure, not four.
+            policy = RetryPolicy(transient=1, rate_limit=1) if command == "test-module" else None
+            result = API_COMMANDS[command](DocuSignClient(settings, policy=policy), settings, demisto.args())
             if result is not None:
                 return_results(result)
         else:

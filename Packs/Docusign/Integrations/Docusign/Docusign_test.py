@@ -3059,3 +3059,11 @@ def test_a_key_cut_when_pasted_says_its_end_line_is_missing(pkcs1_pem):
 def test_a_certificate_pasted_before_the_key_is_skipped(pkcs1_pem, public_pem):
     certificate = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
     assert Docusign.load_private_key(certificate + pkcs1_pem).key_size == Docusign.load_private_key(pkcs1_pem).key_size
+
+
+def test_the_test_button_retries_a_failing_service_once_to_answer_quickly(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", status_code=503, text="", headers=TRACE)
+    platform = run_command("test-module", events_params(pkcs1_pem))
+    assert "HTTP 503" in error_entries(platform)[0]
+    assert len(calls_to(requests_mock, f"{DEV}/oauth/userinfo")) == 2
