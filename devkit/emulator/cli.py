@@ -14,6 +14,19 @@ from typing import Any
 from devkit.emulator.faults import SPEC_HELP, FaultSpecError, parse_spec
 from devkit.emulator.server import Emulator
 
+CONTROL_HELP = """
+control endpoints (JSON), under the emulator's base URL:
+  GET|POST|DELETE /_emulator/faults      list, add ({"spec": "monitor:status=500"}), clear injected faults
+  GET  /_emulator/stats                  calls per endpoint and status;  POST /_emulator/stats/reset
+  GET  /_emulator/requests?limit=N       the last requests
+  GET|POST /_emulator/org                the organization (ids, users, now); POST {"monitor_enabled": false}
+  POST /_emulator/integrations           {"integration_key", "public_key_pem", "redirect_uris"}
+  POST /_emulator/consent                grant consent for an integration key and scopes
+  POST /_emulator/revoke_tokens          revoke every access token (the next call gets 401)
+  POST /_emulator/clock/advance          {"seconds": 3600}: time passes (events ingested, users changed)
+  POST /_emulator/users/change           {"n": 5, "kind": "profile|settings|membership"}: users change now
+"""
+
 DEFAULT_PORT = 8700
 
 
@@ -31,7 +44,7 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
         help="serve the emulator until interrupted",
         description="Serve DocuSign's OAuth, Monitor, Admin and eSignature APIs on one loopback base URL. "
         "Prints one JSON line (base_url, host, ids) once ready.",
-        epilog=SPEC_HELP,
+        epilog=SPEC_HELP + CONTROL_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     net = serve.add_argument_group("network")
