@@ -7,6 +7,13 @@ PY := $(VENV)/bin/python
 SDK := $(SDK_VENV)/bin/demisto-sdk
 PACK := Packs/Docusign
 export DEMISTO_SDK_IGNORE_CONTENT_WARNING := 1
+# pipefail: a command's status survives the filter of demisto-sdk's noise below.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+# demisto-sdk repeats that it cannot read a hosting service from the origin remote (a local path here), and
+# prints an empty error list after a clean validation: neither says anything.
+SDK_NOISE := grep -v -e "GitUrlParsed" -e "errors were thrown as a part of this pr: \.\s*$$" \
+	-e "Validate summary" -e "If the AG100 validation"
 
 .PHONY: test lint typecheck unit validate build demo bench clean
 
@@ -42,12 +49,12 @@ sdk-git:
 
 validate: $(SDK_VENV)/.installed sdk-git
 	$(SDK_VENV)/bin/python -m devkit.sdk_config build/validate-offline.toml
-	$(SDK) validate -i $(PACK) --config-path build/validate-offline.toml
+	$(SDK) validate -i $(PACK) --config-path build/validate-offline.toml 2>&1 | $(SDK_NOISE)
 
 build: $(SDK_VENV)/.installed sdk-git
 	rm -rf build/pack && mkdir -p build/pack
-	$(SDK) prepare-content -i $(PACK) -mp marketplacev2 -o build/pack
-	@ls -l build/pack
+	$(SDK) prepare-content -i $(PACK) -mp marketplacev2 -o build/pack 2>&1 | $(SDK_NOISE)
+	@test -s build/pack/Docusign.zip && echo "The pack to upload to XSIAM: $(CURDIR)/build/pack/Docusign.zip"
 
 # The whole path on one machine: emulator, consent, test-module, fetch, XDM mapping.
 demo: $(VENV)/.installed

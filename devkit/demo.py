@@ -39,7 +39,8 @@ def add_arguments(subparsers: Any) -> None:
     parser.add_argument("--events", type=int, default=5000, help="Monitor events over the last day")
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--max-cycles", type=int, default=20)
-    parser.set_defaults(func=lambda args: run(args.dir, args.seed, args.events, args.users, args.max_cycles))
+    parser.add_argument("--keep", action="store_true", help="leave the emulator running to drive it yourself")
+    parser.set_defaults(func=lambda args: run(args.dir, args.seed, args.events, args.users, args.max_cycles, args.keep))
 
 
 def say(text: str) -> None:
@@ -114,13 +115,18 @@ def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: f
         "DocuSign demo summary",
         f"  fetch runs:          {len(runs)} ({sum(r.ok for r in runs)} ok)",
         f"  customer events:     {by_type.get('customerevent', 0)} ({len(set(ids))} distinct eventIds)",
-        f"  audit users:         {by_type.get('auditusers', 0)}",
+        f"  audit users:         {by_type.get('auditusers', 0)} of the organization's {len(emulator.org)} users: those"
+        " changed since the first fetch time (the collector sends changes, not the directory)",
         "  API calls by endpoint:",
     ]
     for endpoint, statuses in sorted(stats.get("endpoints", {}).items()):
         detail = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
         lines.append(f"    {endpoint:<28} {detail}")
     reports = [r.report or {} for r in runs]
+    per_type: Counter[str] = Counter()
+    for report in reports:
+        per_type.update({name: t.get("calls", 0) for name, t in report.get("types", {}).items()})
+    lines.append("  API calls per type: " + ", ".join(f"{name} {n}" for name, n in sorted(per_type.items())))
     retries = sum(report.get("retries", 0) for report in reports)
     waits = sum(report.get("rate_limit_waits", 0) for report in reports)
     lines += [
@@ -130,12 +136,12 @@ def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: f
         f"  raw events:          {engine.instance.output_dir / (DATASET + '.jsonl')}",
         f"  XDM rows:            {engine.instance.output_dir / 'xdm.jsonl'}",
         f"  state:               {engine.instance.state_dir}",
-        f"  instance file:       {folder / 'instance.yml'}",
+        f"  instance file:       {(folder / 'instance.yml').resolve()}",
     ]
     return "\n".join(lines)
 
 
-def run(folder: Path, seed: int, events: int, users: int, max_cycles: int) -> int:
+def run(folder: Path, seed: int, events: int, users: int, max_cycles: int, keep: bool = False) -> int:
     started = time.monotonic()
     if folder.exists():
         shutil.rmtree(folder)
@@ -165,9 +171,30 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int) -> in
         coverage = map_to_xdm(engine.sink_events(DATASET), engine.instance.output_dir / "xdm.jsonl")
         summary = summarize(engine, emulator, runs, time.monotonic() - started, folder) + "\n" + "\n".join(coverage)
         (folder / "summary.json").write_text(json.dumps(emulator.stats(), indent=2, default=str))
-    say(summary)
+        say(summary)
+        if keep:
+            drive_yourself(emulator, (folder / "instance.yml").resolve())
     say("  emulator:            stopped")
     return 0
+
+
+def drive_yourself(emulator: Emulator, instance_file: Path) -> None:
+    """Keep the emulator up and say what to try, until Ctrl-C."""
+    say(f"""
+The emulator keeps running at {emulator.base_url} (Ctrl-C stops it). Try, from the repository:
+  python -m devkit fetch --instance {instance_file}
+  python -m devkit run --instance {instance_file} docusign-get-events event_type="Audit Users" limit=5
+  python -m devkit run --instance {instance_file} docusign-auth-test
+  curl -s -X POST {emulator.base_url}/_emulator/users/change -H 'Content-Type: application/json' \\
+       -d '{{"n": 3, "kind": "membership"}}'
+  curl -s -X POST {emulator.base_url}/_emulator/faults -H 'Content-Type: application/json' \\
+       -d '{{"spec": "monitor:status=503:count=2"}}'
+  python -m devkit emulator serve --help     (every control endpoint and fault)""")
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
 
 
 def _print_run(cycle: int, result: RunResult) -> None:

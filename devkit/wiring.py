@@ -80,18 +80,29 @@ def instance_params(
     return {name: value for name, value in params.items() if value is not None}
 
 
-def write_engine(folder: Path, name: str, emulator: Emulator, params: dict[str, Any], timeout: float = 240) -> Engine:
-    """Write ``folder/instance.yml`` for ``params`` and return an engine for it (trusting an HTTPS emulator)."""
-    folder.mkdir(parents=True, exist_ok=True)
+LOCAL_REDIRECT = "https://localhost/callback"
+
+
+def write_instance_file(
+    path: Path, name: str, emulator: Emulator, params: dict[str, Any], timeout: float = 240, dirs: str = ""
+) -> Path:
+    """Write an engine instance file for ``params`` (trusting an HTTPS emulator's certificate); state and
+    output go beside it, in ``<dirs>state`` and ``<dirs>out``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "name": name,
-        "state_dir": "state",
-        "output_dir": "out",
+        "state_dir": f"{dirs}state",
+        "output_dir": f"{dirs}out",
         "timeout": timeout,
         "env": {"REQUESTS_CA_BUNDLE": emulator.ca_cert} if emulator.ca_cert else {},
         "params": params,
     }
-    path = folder / "instance.yml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def write_engine(folder: Path, name: str, emulator: Emulator, params: dict[str, Any], timeout: float = 240) -> Engine:
+    """Write ``folder/instance.yml`` for ``params`` and return an engine for it."""
+    path = write_instance_file(folder / "instance.yml", name, emulator, params, timeout)
     # The integration follows the emulator's clock when a test or benchmark moves it.
     return Engine(Instance.load(path), clock=emulator.org.clock)

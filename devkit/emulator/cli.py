@@ -7,12 +7,27 @@ import json
 import signal
 import sys
 import threading
+import uuid
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from devkit.emulator.faults import SPEC_HELP, FaultSpecError, parse_spec
+from devkit.emulator.keys import generate_rsa_keypair
 from devkit.emulator.server import Emulator
+
+CONTROL_HELP = """
+control endpoints (JSON), under the emulator's base URL:
+  GET|POST|DELETE /_emulator/faults      list, add ({"spec": "monitor:status=500"}), clear injected faults
+  GET  /_emulator/stats                  calls per endpoint and status;  POST /_emulator/stats/reset
+  GET  /_emulator/requests?limit=N       the last requests
+  GET|POST /_emulator/org                the organization (ids, users, now); POST {"monitor_enabled": false}
+  POST /_emulator/integrations           {"integration_key", "public_key_pem", "redirect_uris"}
+  POST /_emulator/consent                grant consent for an integration key and scopes
+  POST /_emulator/revoke_tokens          revoke every access token (the next call gets 401)
+  POST /_emulator/clock/advance          {"seconds": 3600}: time passes (events ingested, users changed)
+  POST /_emulator/users/change           {"n": 5, "kind": "profile|settings|membership"}: users change now
+"""
 
 DEFAULT_PORT = 8700
 
@@ -31,7 +46,7 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
         help="serve the emulator until interrupted",
         description="Serve DocuSign's OAuth, Monitor, Admin and eSignature APIs on one loopback base URL. "
         "Prints one JSON line (base_url, host, ids) once ready.",
-        epilog=SPEC_HELP,
+        epilog=SPEC_HELP + CONTROL_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     net = serve.add_argument_group("network")
@@ -75,6 +90,13 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
     limits.add_argument("--legacy-limit-status", action="store_true", help="answer over-limit calls with 400, not 429")
     limits.add_argument("--fault", action="append", default=[], metavar="SPEC", help="inject a fault (see below)")
     serve.add_argument("--ready-file", type=Path, help="also write the ready JSON to this file")
+    serve.add_argument(
+        "--write-instance",
+        type=Path,
+        metavar="FILE",
+        help="register a new key pair, grant consent and write a ready engine instance file here "
+        "(then: python -m devkit fetch FILE)",
+    )
     serve.set_defaults(func=serve_command)
     return group
 
@@ -115,6 +137,23 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     return emulator
 
 
+def write_instance(emulator: Emulator, path: Path) -> Path:
+    """A key pair registered with consent, and an instance file for it beside ``path`` (key in a file)."""
+    from devkit import wiring  # the engine side is needed only for this option
+
+    private_pem, public_pem = generate_rsa_keypair()
+    integration_key = str(uuid.uuid4())
+    wiring.register_key(emulator, integration_key, public_pem, wiring.LOCAL_REDIRECT)
+    folder = path.resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    key_file = folder / f"{path.stem}_private_key.pem"
+    key_file.write_bytes(private_pem)
+    key_file.chmod(0o600)
+    credentials = {"identifier": "", "password_file": str(key_file)}
+    params = wiring.instance_params(emulator, integration_key, wiring.LOCAL_REDIRECT, credentials)
+    return wiring.write_instance_file(path.resolve(), path.stem, emulator, params, dirs=f"{path.stem}_")
+
+
 def serve_command(args: argparse.Namespace) -> int:
     try:
         emulator = build_emulator(args)
@@ -138,6 +177,8 @@ def serve_command(args: argparse.Namespace) -> int:
         "admin_user_id": org.admin_user_id,
         "ca_cert": emulator.ca_cert,
     }
+    if args.write_instance:
+        ready["instance_file"] = str(write_instance(emulator, args.write_instance))
     # The file first: whoever reads the printed line may look for the file right away.
     if args.ready_file:
         args.ready_file.write_text(json.dumps(ready))

@@ -10,6 +10,7 @@ from devkit.emulator.context import Context
 from devkit.emulator.faults import FaultSpecError
 from devkit.emulator.log import RequestLog
 from devkit.emulator.replies import Abort, json_reply
+from devkit.emulator.users import CHANGE_KINDS
 
 
 def _body(request: Request) -> Any:
@@ -102,5 +103,9 @@ def advance(ctx: Context, request: Request) -> Response:
 
 
 def change_users(ctx: Context, request: Request) -> Response:
-    count = int(_field(_body(request), "n"))
-    return json_reply({"changed": [user.id for user in ctx.org.change_users(count)]})
+    payload = _body(request)
+    count = int(_field(payload, "n"))
+    kind = payload.get("kind") if isinstance(payload, dict) else None
+    if kind is not None and kind not in CHANGE_KINDS:
+        return json_reply({"error": f"kind must be one of {list(CHANGE_KINDS)}"}, 400)
+    return json_reply({"changed": [user.id for user in ctx.org.change_users(count, kind)]})

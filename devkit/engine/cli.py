@@ -90,7 +90,10 @@ def _engine(args: argparse.Namespace) -> Engine:
         if not sep or not key:
             raise ValueError(f"--env {item!r} is not KEY=VALUE")
         env[key] = value
-    return Engine(Instance.load(args.instance), env=env, timeout=args.timeout)
+    instance = Instance.load(args.instance)
+    for warning in instance.warnings():
+        print(f"warning: {warning}", file=sys.stderr)
+    return Engine(instance, env=env, timeout=args.timeout)
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ Example::
     params:
       url: https://localhost:8443
       credentials: {identifier: "", password_file: keys/private.pem}
-      event_types: [Customer events, Audit users]
+      event_types: [Customer events, Audit Users]
 
 Relative paths are resolved against the YAML file's folder. In a type-9 credentials
 mapping, ``password_file`` is a convenience: the file's text becomes ``password`` so
@@ -101,6 +101,24 @@ class Instance:
             timeout=float(timeout),
             env={str(k): str(v) for k, v in env.items()},
         )
+
+    def warnings(self) -> list[str]:
+        """Parameters the integration's yml does not define (a typo would otherwise be ignored silently)."""
+        import difflib
+
+        import yaml
+
+        yml = self.integration.with_suffix(".yml")
+        try:
+            known = [str(p.get("name")) for p in yaml.safe_load(yml.read_text(encoding="utf-8"))["configuration"]]
+        except (OSError, KeyError, TypeError, yaml.YAMLError):
+            return []
+        messages = []
+        for name in sorted(set(self.params) - set(known)):
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            messages.append(f"instance {self.name!r}: parameter {name!r} is not one of the integration's{hint}")
+        return messages
 
     def with_changes(self, **changes: Any) -> Instance:
         """A copy with some fields replaced (instances are immutable)."""

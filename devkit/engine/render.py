@@ -33,9 +33,30 @@ def render_result(result: RunResult, show_logs: bool = False, verbose: bool = Fa
 
 
 def summary_line(result: RunResult) -> str:
+    """One line per run: how it ended, where events went, whether last run moved, and what the run said on the
+    instance's health (a half-failed fetch is "ok" with an error there)."""
     sent = ", ".join(f"{dataset}={count}" for dataset, count in sorted(result.events_sent.items())) or "none"
-    state = "state saved" if result.state_saved else "state unchanged"
-    return f"[{result.command}] {result.status} in {result.duration:.2f} s; events sent: {sent}; {state}"
+    state = "last run advanced" if result.state_saved and result.last_run_changed else "last run unchanged"
+    line = f"[{result.command}] {result.status} in {result.duration:.2f} s; events sent: {sent}; {state}"
+    errors, warnings = health_messages(result)
+    if errors:
+        line += "; health error: " + " | ".join(errors)
+    if warnings:
+        line += "; health: " + " | ".join(warnings)
+    return line
+
+
+def health_messages(result: RunResult) -> tuple[list[str], list[str]]:
+    """The run's module-health messages (errors, then the rest); counters such as eventsPulled are left out."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    for item in result.module_health:
+        data, is_error = (
+            (item[0], bool(item[1])) if isinstance(item, list | tuple) and len(item) == 2 else (item, False)
+        )
+        if isinstance(data, str) and data.strip():
+            (errors if is_error else warnings).append(data.strip())
+    return errors, warnings
 
 
 def render_entry(entry: dict[str, Any]) -> str:

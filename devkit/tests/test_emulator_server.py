@@ -128,6 +128,10 @@ def test_cli_serves_out_of_process_and_is_scriptable(tmp_path: Path) -> None:
 
         changed = requests.post(f"{base}/_emulator/users/change", json={"n": 2}, timeout=10).json()["changed"]
         assert len(changed) == 2
+        by_kind = requests.post(f"{base}/_emulator/users/change", json={"n": 1, "kind": "profile"}, timeout=10)
+        assert len(by_kind.json()["changed"]) == 1
+        wrong = requests.post(f"{base}/_emulator/users/change", json={"n": 1, "kind": "haircut"}, timeout=10)
+        assert wrong.status_code == 400 and "profile" in wrong.json()["error"]
         assert requests.post(f"{base}/_emulator/clock/advance", json={"seconds": 10}, timeout=10).json()["now"] > now
         requests.post(f"{base}/_emulator/org", json={"monitor_enabled": False}, timeout=10)
         assert requests.get(f"{base}/api/v2/datasets/monitor/stream", headers=headers, timeout=10).status_code == 403

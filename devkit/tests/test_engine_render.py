@@ -54,5 +54,22 @@ def test_a_crashed_run_shows_its_error_logs_and_summary() -> None:
         "Logs:",
         "  [info] fetching",
         "",
-        f"[fetch-events] timeout in 300.01 s; events sent: {DATASET}=4; state unchanged",
+        f"[fetch-events] timeout in 300.01 s; events sent: {DATASET}=4; last run unchanged",
     ]
+
+
+def test_a_half_failed_fetch_shows_its_health_error_and_whether_last_run_moved() -> None:
+    result = RunResult(
+        command="fetch-events",
+        args={},
+        status="ok",
+        events_sent={DATASET: 3},
+        duration=1.5,
+        module_health=[[{"eventsPulled": 3}, False], ["Audit Users: DocuSign refused access (403).", True]],
+        state_saved=True,
+        last_run_changed=True,
+    )
+    assert render_result(result).splitlines()[-1] == (
+        f"[fetch-events] ok in 1.50 s; events sent: {DATASET}=3; last run advanced; "
+        "health error: Audit Users: DocuSign refused access (403)."
+    )

@@ -189,6 +189,9 @@ def _guid(params: dict[str, Any], name: str, label: str, required: bool) -> str:
         if required:
             raise DocusignError(f"{label} is required.")
         return ""
+    if "@" in value:
+        where = " (the API Username on Apps and Keys)" if name == "user_id" else ""
+        raise DocusignError(f"{label} is an e-mail address; use the GUID DocuSign shows for it{where}.")
     if not GUID_RE.match(value):
         raise DocusignError(
             f"{label} must be a GUID like 0a1b2c3d-1111-2222-3333-444455556666; got a value of {len(value)} "
@@ -259,22 +262,20 @@ class Settings:
         credentials = params.get("credentials") or {}
         key_text = credentials.get("password", "") if isinstance(credentials, dict) else str(credentials)
         # The yml's default selects every type; so does a missing parameter.
-        raw_types = argToList(params.get("event_types") or list(EVENT_TYPES))
-        unknown = [t for t in raw_types if t not in EVENT_TYPES]
+        raw_types = [str(t).strip().lower() for t in argToList(params.get("event_types") or list(EVENT_TYPES))]
+        unknown = [t for t in raw_types if t not in {name.lower() for name in EVENT_TYPES}]
         if unknown:
             raise DocusignError(f"Unknown event type(s) {unknown}; choose from {list(EVENT_TYPES)}.")
-        event_types = tuple(t for t in EVENT_TYPES if t in raw_types)
-        needed = {p for t in event_types for p in EVENT_TYPES[t].needs}
+        event_types = tuple(t for t in EVENT_TYPES if t.lower() in raw_types)
         settings = cls(
             hosts=hosts,
             integration_key=_guid(params, "integration_key", "Integration Key", required=True),
             user_id=_guid(params, "user_id", "User ID", required=True),
             redirect_url=str(params.get("redirect_url") or "").strip(),
             private_key_text=key_text or "",
-            account_id=_guid(params, "account_id", "Account ID (needed for Audit Users)", "account_id" in needed),
-            organization_id=_guid(
-                params, "organization_id", "Organization ID (needed for Audit Users)", "organization_id" in needed
-            ),
+            # Checked per event type when it runs (missing_for): one type missing its ID does not stop the other.
+            account_id=_guid(params, "account_id", "Account ID", required=False),
+            organization_id=_guid(params, "organization_id", "Organization ID", required=False),
             event_types=event_types,
             budgets={
                 name: _bounded_int(params, t.budget.param, t.budget.label, t.budget.default, t.budget.maximum)
@@ -295,6 +296,17 @@ class Settings:
             raise DocusignError("Private Key is required: paste the RSA private key generated in DocuSign.")
         settings.first_fetch_time()  # validate early
         return settings
+
+    def missing_for(self, event_type: str) -> str:
+        """What ``event_type`` needs and is not configured, as a message saying where to find it ("" if none)."""
+        where = {
+            "account_id": "Account ID (the API Account ID on DocuSign's Apps and Keys page)",
+            "organization_id": "Organization ID (DocuSign Admin > Organizations)",
+        }
+        missing = [where[name] for name in EVENT_TYPES[event_type].needs if not getattr(self, name)]
+        if not missing:
+            return ""
+        return f"{event_type} needs the {' and the '.join(missing)}: set it, or deselect {event_type}."
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -366,7 +378,15 @@ def load_private_key(text: str) -> "rsa.RSAPrivateKey":
             "The private key is encrypted with a passphrase. Paste the unencrypted RSA private key that DocuSign "
             "generated (it starts with -----BEGIN RSA PRIVATE KEY-----)."
         )
-    match = PEM_BLOCK.search(text)
+    # A certificate pasted before the key is skipped: the first private key block is the one wanted.
+    blocks = list(PEM_BLOCK.finditer(text))
+    match = next((b for b in blocks if "PRIVATE KEY" in b.group(1)), blocks[0] if blocks else None)
+    begin = re.search(r"-----BEGIN ([A-Z0-9 ]+)-----", text)
+    if not match and begin and f"-----END {begin.group(1)}-----" not in text:
+        raise DocusignError(
+            f"The Private Key has a -----BEGIN {begin.group(1)}----- line but no END line: it was cut when pasted. "
+            "Paste the whole key, down to its -----END ... ----- line."
+        )
     if not match:
         raise DocusignError(
             "The Private Key is not a PEM key: paste the whole RSA private key, including the "
@@ -528,6 +548,7 @@ class TokenSource:
         self.settings = settings
         self.transport = transport
         self.cache = cache or TokenCache()
+        self.refusal: ApiError | None = None  # DocuSign refused these credentials in this run: do not ask again
 
     def get(self, scopes: Iterable[str], now: datetime | None = None) -> str:
         """A token of these credentials covering ``scopes`` with more than 15 minutes left, minting one when
@@ -538,7 +559,14 @@ class TokenSource:
         if cached and cached.usable(wanted, now, self.settings.credentials_fingerprint):
             add_sensitive_log_strs(cached.token)
             return cached.token
-        return self._mint(sorted(wanted, key=_scope_order), now)
+        if self.refusal is not None:
+            raise self.refusal
+        try:
+            return self._mint(sorted(wanted, key=_scope_order), now)
+        except ApiError as exc:
+            if exc.code and exc.code != "consent_required":  # the credentials themselves: same answer for any scope
+                self.refusal = exc
+            raise
 
     def invalidate(self) -> None:
         self.cache.clear()
@@ -2109,6 +2137,14 @@ class TypeReport:
         }
 
 
+def human_duration(seconds: float) -> str:
+    """'45 s', '12 min', '14 h', '3 d': how old, for people (the JSON report keeps seconds)."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.0f} {unit}"
+    return f"{seconds:.0f} s"
+
+
 @dataclass
 class RunReport:
     """One run, as one JSON log line (read by tests, the engine and the demo) and a line for people."""
@@ -2144,7 +2180,7 @@ class RunReport:
             text = f"{name}: {report['events']} events, {report['pages']} pages, {report['calls']} API calls"
             text += f", stop: {report['stop']}"
             if report["newest_event_age_s"] is not None:
-                text += f", newest event {report['newest_event_age_s']} s old"
+                text += f", newest event {human_duration(report['newest_event_age_s'])} old"
             if report["error"]:
                 text += f", error: {report['error']}"
             if report["warnings"]:
@@ -2187,6 +2223,9 @@ def collect(
     state = None
     calls_before = client.ctx.stats.calls
     try:
+        missing = client.settings.missing_for(event_type.name)
+        if missing:
+            raise DocusignError(missing)
         state = event_type.state(last_run, start)
         for step in event_type.fetch(client, state, budget, client.ctx):
             events.extend(step.events)
@@ -2275,6 +2314,9 @@ def check_connection(client: DocuSignClient) -> list[str]:
     load_private_key(client.settings.private_key_text)  # the key's own message, even when a token is cached
     client.tokens.invalidate()  # the grant itself is what is tested, not a token cached earlier
     info = get_userinfo(client)
+    missing = [client.settings.missing_for(name) for name in client.settings.event_types]
+    if any(missing):
+        raise DocusignError(" ".join(m for m in missing if m))
     checks = [EVENT_TYPES[name].check(client, info) for name in client.settings.event_types]
     return ["JWT grant (a new token) and userinfo", *checks]
 
@@ -2325,6 +2367,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     if not errors:
         return
     if len(errors) == len(reports):
+        causes = {report.error for report in reports.values()}
+        if len(errors) > 1 and len(causes) == 1:  # one cause (credentials, consent): said once
+            raise DocusignError(f"Every selected event type: {causes.pop()}")
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.
@@ -2335,16 +2380,18 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
 
 def get_events_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
     """Fetch like fetch-events from ``from_date`` with a throw-away state; push only when asked."""
-    name = args.get("event_type") or CUSTOMER_EVENTS
-    if name not in EVENT_TYPES:
-        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}.")
+    asked = str(args.get("event_type") or CUSTOMER_EVENTS).strip()
+    name = next((known for known in EVENT_TYPES if known.lower() == asked.lower()), None)
+    if name is None:
+        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {asked!r}.")
     event_type = EVENT_TYPES[name]
-    if not all(getattr(settings, param) for param in event_type.needs):
-        raise DocusignError("Audit Users need the Account ID and Organization ID parameters.")
+    if settings.missing_for(name):
+        raise DocusignError(settings.missing_for(name))
     maximum = event_type.budget.maximum
-    limit = arg_to_number(args.get("limit"), arg_name="limit") or 10
-    if not 1 <= limit <= maximum:
-        raise DocusignError(f"limit must be between 1 and {maximum}.")
+    raw_limit = str(args.get("limit") if args.get("limit") not in (None, "") else 10).strip()
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
+        raise DocusignError(f"limit must be a whole number between 1 and {maximum}; got {raw_limit!r}.")
+    limit = int(raw_limit)
     start = parse_start(str(args.get("from_date") or "1 hour"), "from_date", "from_date")
     outcome = collect(event_type, client, {}, limit, start)
     if outcome.report.error:
@@ -2381,7 +2428,9 @@ def main() -> None:
         if command in OFFLINE_COMMANDS:
             return_results(OFFLINE_COMMANDS[command](settings))
         elif command in API_COMMANDS:
-            result = API_COMMANDS[command](DocuSignClient(settings), settings, demisto.args())
+            # The Test button should answer quickly: one retry of a transient failure, not four.
+            policy = RetryPolicy(transient=1, rate_limit=1) if command == "test-module" else None
+            result = API_COMMANDS[command](DocuSignClient(settings, policy=policy), settings, demisto.args())
             if result is not None:
                 return_results(result)
         else:

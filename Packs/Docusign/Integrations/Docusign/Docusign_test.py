@@ -16,6 +16,7 @@ import Docusign
 import jwt
 import pytest
 import requests
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -274,14 +275,17 @@ def test_rejected_key_reaches_user_as_error_entry(pkcs1_pem, public_pem, request
 )
 def test_guid_fields_name_the_field(field, label, pkcs1_pem):
     with pytest.raises(Docusign.DocusignError, match=f"^{label}.*must be a GUID"):
-        Docusign.Settings.from_params(make_params(pkcs1_pem, **{field: "admin@example.com"}))
+        Docusign.Settings.from_params(make_params(pkcs1_pem, **{field: "not-a-guid"}))
 
 
 def test_account_and_org_required_only_for_audit_users(pkcs1_pem):
     only_events = make_params(pkcs1_pem, account_id=None, organization_id=None, event_types=["Customer events"])
     assert Docusign.Settings.from_params(only_events).event_types == ("Customer events",)
-    with pytest.raises(Docusign.DocusignError, match="Account ID .*is required"):
-        Docusign.Settings.from_params(make_params(pkcs1_pem, account_id=None, event_types=["Audit Users"]))
+    settings = Docusign.Settings.from_params(make_params(pkcs1_pem, account_id=None, event_types=["Audit Users"]))
+    assert settings.missing_for("Audit Users") == (
+        "Audit Users needs the Account ID (the API Account ID on DocuSign's Apps and Keys page): set it, or "
+        "deselect Audit Users."
+    )
 
 
 @pytest.mark.parametrize(
@@ -2075,15 +2079,24 @@ def test_users_public_pack_watermark_is_continued(watermark, pkcs1_pem, requests
 def test_users_need_account_and_organization(missing, label, pkcs1_pem, requests_mock):
     platform = fetch(users_params(pkcs1_pem, **{missing: None}))
     (error,) = error_entries(platform)
-    assert f"{label} (needed for Audit Users) is required" in error
+    assert f"Audit Users needs the {label}" in error and "or deselect Audit Users" in error
     assert not requests_mock.called
     assert platform.last_run == {}
+
+
+def test_a_missing_organization_id_does_not_stop_customer_events(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = fetch(make_params(pkcs1_pem, organization_id=None, first_fetch=FIRST_FETCH))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]] and not error_entries(platform)
+    (health,) = health_errors(platform)
+    assert "Audit Users needs the Organization ID (DocuSign Admin > Organizations)" in health
 
 
 def test_get_events_users_without_account_configured_is_explained(pkcs1_pem, requests_mock):
     platform = run_command("docusign-get-events", events_params(pkcs1_pem), {"event_type": "Audit Users"})
     (error,) = error_entries(platform)
-    assert "Account ID and Organization ID" in error
+    assert "Audit Users needs the Account ID" in error and "and the Organization ID" in error
     assert not requests_mock.called
 
 
@@ -2978,3 +2991,79 @@ def test_a_user_no_longer_remembered_is_not_dated_by_its_old_change(pkcs1_pem, r
     later = runs.at("10:00", params, day=26)
     assert sent_ids(later) == [user] and later.sent_events[0]["_time"] == "2024-01-26T10:00:00.000Z"
     assert later.sent_events[0]["membership_status"] == "disabled"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({"limit": "0"}, "limit must be a whole number between 1 and 20000; got '0'"),
+        ({"limit": "abc"}, "limit must be a whole number between 1 and 20000; got 'abc'"),
+        ({"from_date": "banana"}, "from_date 'banana' is not understood"),
+        ({"event_type": "Monitor"}, "event_type must be one of ['Customer events', 'Audit Users']; got 'Monitor'"),
+    ],
+)
+def test_get_events_arguments_get_clear_messages(args, expected, pkcs1_pem, requests_mock):
+    platform = run_command("docusign-get-events", events_params(pkcs1_pem), args)
+    assert expected in error_entries(platform)[0] and not requests_mock.called
+
+
+def test_get_events_event_type_is_matched_whatever_its_case(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1"), page([], "aa_1")])
+    platform = run_command("docusign-get-events", events_params(pkcs1_pem), {"event_type": "customer EVENTS"})
+    assert [e["eventId"] for e in platform.results[-1]["Contents"]] == [monitor_event(1)["eventId"]]
+
+
+def test_a_user_id_given_as_an_e_mail_address_is_explained(pkcs1_pem):
+    with pytest.raises(Docusign.DocusignError, match=r"^User ID is an e-mail address; use the GUID .*API Username"):
+        Docusign.Settings.from_params(make_params(pkcs1_pem, user_id="admin@example.com"))
+
+
+def test_the_ymls_default_event_types_are_the_codes():
+    yml = yaml.safe_load((Path(Docusign.__file__).parent / "Docusign.yml").read_text())
+    (param,) = [p for p in yml["configuration"] if p["name"] == "event_types"]
+    assert param["defaultvalue"].split(",") == list(Docusign.EVENT_TYPES) == param["options"]
+
+
+@pytest.mark.parametrize(
+    "seconds, text", [(45, "45 s"), (119, "119 s"), (720, "12 min"), (51908, "14 h"), (260000, "3 d")]
+)
+def test_ages_in_the_run_line_read_as_people_say_them(seconds, text):
+    assert Docusign.human_duration(seconds) == text
+
+
+def test_event_types_are_read_whatever_their_case(pkcs1_pem):
+    settings = Docusign.Settings.from_params(make_params(pkcs1_pem, event_types=["customer events", "Audit users"]))
+    assert settings.event_types == ("Customer events", "Audit Users")
+
+
+def test_credentials_refused_once_are_not_asked_again_and_said_once(pkcs1_pem, requests_mock, no_sleep):
+    token = requests_mock.post(
+        f"{DEV}/oauth/token",
+        status_code=400,
+        json={"error": "invalid_grant", "error_description": "no_valid_keys_or_signatures"},
+    )
+    platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
+    (error,) = error_entries(platform)
+    assert token.call_count == 1
+    assert "Every selected event type: " in error and "Customer events:" not in error and "Audit Users:" not in error
+    assert platform.last_run == {}
+
+
+def test_a_key_cut_when_pasted_says_its_end_line_is_missing(pkcs1_pem):
+    cut = "\n".join(pkcs1_pem.strip().splitlines()[:-3])
+    with pytest.raises(Docusign.DocusignError, match="BEGIN RSA PRIVATE KEY----- line but no END line"):
+        Docusign.load_private_key(cut)
+
+
+def test_a_certificate_pasted_before_the_key_is_skipped(pkcs1_pem, public_pem):
+    certificate = "-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n"
+    assert Docusign.load_private_key(certificate + pkcs1_pem).key_size == Docusign.load_private_key(pkcs1_pem).key_size
+
+
+def test_the_test_button_retries_a_failing_service_once_to_answer_quickly(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", status_code=503, text="", headers=TRACE)
+    platform = run_command("test-module", events_params(pkcs1_pem))
+    assert "HTTP 503" in error_entries(platform)[0]
+    assert len(calls_to(requests_mock, f"{DEV}/oauth/userinfo")) == 2
