@@ -3067,3 +3067,14 @@ def test_the_test_button_retries_a_failing_service_once_to_answer_quickly(pkcs1_
     platform = run_command("test-module", events_params(pkcs1_pem))
     assert "HTTP 503" in error_entries(platform)[0]
     assert len(calls_to(requests_mock, f"{DEV}/oauth/userinfo")) == 2
+
+
+def test_a_certificate_failure_says_why_openssl_refused_it(settings, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    refusal = "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)"
+    requests_mock.get(STREAM, exc=requests.exceptions.SSLError(refusal))
+    with pytest.raises(
+        Docusign.DocusignError,
+        match=r"\(lens-d.docusign.net\): the TLS certificate was not accepted \(self-signed certificate\)",
+    ):
+        Docusign.get_monitor_stream(client_for(settings), "", 10)
