@@ -865,9 +865,10 @@ def _transport_reason(exc: BaseException) -> str:
     if isinstance(cause, requests.exceptions.SSLError):
         # OpenSSL says why (e.g. "self-signed certificate", "certificate has expired"): pass it on.
         why = re.search(r"certificate verify failed: ([^()'\"]+)", str(cause))
+        reason = f"{why.group(1).strip()}; SSLError" if why else "SSLError"
         return (
-            f"the TLS certificate was not accepted{f' ({why.group(1).strip()})' if why else ''}. If the server uses "
-            "a private CA, add it to the engine's trusted certificates, or select Trust any certificate"
+            f"the TLS certificate was not accepted ({reason}). If the server uses a private CA, add it to the "
+            "engine's trusted certificates, or select Trust any certificate"
         )
     if _is_name_resolution_failure(cause):
         return f"the host name could not be resolved ({type(cause).__name__}); check the Server URL"

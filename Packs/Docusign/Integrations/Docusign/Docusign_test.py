@@ -3075,6 +3075,6 @@ def test_a_certificate_failure_says_why_openssl_refused_it(settings, requests_mo
     requests_mock.get(STREAM, exc=requests.exceptions.SSLError(refusal))
     with pytest.raises(
         Docusign.DocusignError,
-        match=r"\(lens-d.docusign.net\): the TLS certificate was not accepted \(self-signed certificate\)",
+        match=r"\(lens-d.docusign.net\): the TLS certificate was not accepted \(self-signed certificate; SSLError\)",
     ):
         Docusign.get_monitor_stream(client_for(settings), "", 10)
