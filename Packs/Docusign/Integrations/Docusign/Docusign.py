@@ -498,6 +498,11 @@ OAUTH_ERRORS = {
         "link while signed in to DocuSign as the impersonated user (User ID), or have an administrator grant "
         "admin consent for the application."
     ),
+    "consent_partial": (
+        "DocuSign says consent is required: the consent given covers {granted} but not {missing}{needed_by}. "
+        "Run !docusign-generate-consent-url and open the link while signed in to DocuSign as the impersonated user "
+        "(User ID), or have an administrator grant admin consent for these scopes."
+    ),
     "issuer_not_found": (
         "DocuSign does not know this Integration Key in this environment. Check the Integration Key, and that the "
         "Server URL matches where the key lives (account-d.docusign.com for developer, account.docusign.com for "
@@ -526,14 +531,26 @@ OAUTH_ERRORS = {
 }
 
 
-def oauth_error_message(body: dict[str, Any], scopes: Iterable[str]) -> str:
+def oauth_error_message(body: dict[str, Any], scopes: Iterable[str], granted: Iterable[str] = ()) -> str:
+    """The user's message for DocuSign's OAuth error ``body`` to a request for ``scopes``. DocuSign's
+    consent_required does not say which scopes lack consent; ``granted`` (scopes a token of these credentials was
+    minted for) lets the message name the missing ones."""
     code = str(body.get("error") or "")
     description = str(body.get("error_description") or "")
     key = description if description in OAUTH_ERRORS else code
+    requested = sorted(set(scopes), key=_scope_order)
+    known = sorted(set(granted) & set(requested), key=_scope_order)
+    missing = [s for s in requested if s not in known]
+    if key == "consent_required" and known and missing:
+        needing = sorted({t.name for t in EVENT_TYPES.values() if set(t.scopes) & set(missing)})
+        needed_by = f" (needed for {', '.join(needing)})" if needing else ""
+        return OAUTH_ERRORS["consent_partial"].format(
+            granted=" ".join(known), missing=" ".join(missing), needed_by=needed_by
+        )
     template = OAUTH_ERRORS.get(key)
     if template is None:
         return f"DocuSign refused the token request: {code or 'unknown error'} {description}".strip()
-    return template.format(scopes=" ".join(scopes), description=description or code)
+    return template.format(scopes=" ".join(requested), description=description or code)
 
 
 def _scope_order(scope: str) -> int:
@@ -573,15 +590,36 @@ class TokenSource:
 
     def _mint(self, scopes: list[str], now: datetime) -> str:
         """A token for everything the instance needs; for just ``scopes`` when consent covers no more, so a
-        missing Admin consent does not stop customer events."""
+        missing Admin consent does not stop customer events. When consent lacks ``scopes`` themselves, the base
+        scopes are tried once: DocuSign does not say which scopes lack consent, and that answer lets the error
+        name them."""
         everything = sorted(set(scopes) | set(self.settings.scopes), key=_scope_order)
-        try:
-            reply = self._request_token(everything, now)
-        except ApiError as exc:
-            if exc.code != "consent_required" or everything == scopes:
-                raise
-            everything = scopes
-            reply = self._request_token(scopes, now)
+        ladder: list[list[str]] = []
+        for attempt in (everything, scopes, list(BASE_SCOPES)):
+            if attempt not in ladder:
+                ladder.append(attempt)
+        refused: ApiError | None = None
+        for attempt in ladder:
+            try:
+                reply = self._request_token(attempt, now)
+            except ApiError as exc:
+                if exc.code != "consent_required":
+                    raise
+                if attempt == scopes:
+                    refused = exc
+                continue
+            token = self._keep(reply, attempt, now)
+            if refused is None:
+                return token
+            message = oauth_error_message({"error": "consent_required"}, scopes, granted=attempt)
+            raise ApiError(
+                with_trace_token(message, refused.trace_token), refused.status, refused.code, refused.trace_token
+            )
+        assert refused is not None  # the ladder always holds ``scopes``
+        raise refused
+
+    def _keep(self, reply: dict[str, Any], scopes: list[str], now: datetime) -> str:
+        """Cache the token of a token reply; returns it."""
         token = reply.get("access_token")
         if not token or not isinstance(token, str):
             raise DocusignError("DocuSign's token reply had no access_token.")
@@ -592,7 +630,7 @@ class TokenSource:
             lifetime = JWT_LIFETIME
         expires_at = now + timedelta(seconds=lifetime)
         owner = self.settings.credentials_fingerprint
-        self.cache.write(CachedToken(token, expires_at, lifetime, frozenset(everything), owner))
+        self.cache.write(CachedToken(token, expires_at, lifetime, frozenset(scopes), owner))
         return token
 
     def _request_token(self, scopes: list[str], now: datetime) -> dict[str, Any]:
@@ -606,7 +644,7 @@ class TokenSource:
             return body
         if isinstance(body, dict) and body.get("error"):
             raise ApiError(
-                with_trace(oauth_error_message(body, self.settings.scopes), res),
+                with_trace(oauth_error_message(body, scopes), res),
                 res.status_code,
                 str(body.get("error")),
                 trace_token_of(res),
@@ -2093,11 +2131,16 @@ EVENT_TYPES: dict[str, EventType] = {
 
 # ============================================================================ run report
 
-NOTES = {
-    "undated": "{n} events without a usable timestamp got the fetch time as _time",
-    "repeated": "{n} repeated events dropped",
-    "unread": "{n} changed users not read within the time budget; the next run reads them",
+NOTES = {  # what was counted, and what happened to it
+    "undated": ("event", "{} without a usable timestamp got the fetch time as _time"),
+    "repeated": ("repeated event", "{} dropped"),
+    "unread": ("changed user", "{} not read within the time budget; the next run reads them"),
 }
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 event', '2 events'."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @dataclass
@@ -2125,7 +2168,9 @@ class TypeReport:
             self.newest = step.newest
 
     def all_warnings(self) -> list[str]:
-        return self.warnings + [NOTES[name].format(n=n) for name, n in self.notes.items() if n]
+        return self.warnings + [
+            NOTES[name][1].format(counted(n, NOTES[name][0])) for name, n in self.notes.items() if n
+        ]
 
     def to_dict(self, now: datetime) -> dict[str, Any]:
         return {
@@ -2376,7 +2421,7 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.
-    message = f"{len(events)} events were delivered and the state they cover was saved, but: " + " | ".join(errors)
+    message = f"{counted(len(events), 'event')} delivered and the state they cover saved, but: " + " | ".join(errors)
     demisto.error(message)
     demisto.updateModuleHealth(message, is_error=True)
 

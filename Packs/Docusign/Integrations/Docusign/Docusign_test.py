@@ -1354,7 +1354,7 @@ def test_customer_boundary_repeat_from_previous_run_is_dropped(pkcs1_pem, reques
     requests_mock.get(STREAM, [page([monitor_event(3), monitor_event(4)], "aa_4"), page([], "aa_4")])
     platform = fetch(events_params(pkcs1_pem))
     assert sent_ids(platform) == [monitor_event(4)["eventId"]]
-    assert "1 repeated events dropped" in type_report(platform)["warnings"]
+    assert "1 repeated event dropped" in type_report(platform)["warnings"]
     assert platform.last_run["customer_events"]["cursor"] == "aa_4"
 
 
@@ -2387,7 +2387,41 @@ def test_missing_admin_consent_does_not_stop_customer_events(pkcs1_pem, requests
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     platform = fetch(make_params(pkcs1_pem, first_fetch=FIRST_FETCH))
     assert sent_ids(platform) == [monitor_event(1)["eventId"]]
-    assert "Audit Users: DocuSign says consent is required" in health_errors(platform)[0]
+    assert (
+        "Audit Users: DocuSign says consent is required: the consent given covers signature impersonation but not "
+        "organization_read user_read (needed for Audit Users)."
+    ) in health_errors(platform)[0]
+
+
+def test_partial_consent_names_the_missing_scopes_when_only_audit_users_is_selected(pkcs1_pem, requests_mock):
+    """DocuSign's consent_required does not say which scopes lack consent: one token request for the base scopes
+    tells, and the message names the rest."""
+
+    def scope_of(request) -> str:
+        return jwt.decode(parse_qs(request.text)["assertion"][0], options={"verify_signature": False})["scope"]
+
+    requests_mock.post(
+        f"{DEV}/oauth/token",
+        additional_matcher=lambda request: "user_read" in scope_of(request),
+        status_code=400,
+        json={"error": "consent_required"},
+        headers=TRACE,
+    )
+    requests_mock.post(
+        f"{DEV}/oauth/token",
+        additional_matcher=lambda request: "user_read" not in scope_of(request),
+        json={"access_token": TOKEN, "token_type": "Bearer", "expires_in": 3600},
+    )
+    settings = Docusign.Settings.from_params(users_params(pkcs1_pem))
+    with pytest.raises(Docusign.ApiError) as info:
+        client_for(settings).tokens.get(settings.scopes)
+    assert str(info.value).startswith(
+        "DocuSign says consent is required: the consent given covers signature impersonation but not "
+        "organization_read user_read (needed for Audit Users)."
+    )
+    assert "X-DocuSign-TraceToken: 5f2b7a1e" in str(info.value)
+    asked = [scope_of(r) for r in requests_mock.request_history]
+    assert asked == ["signature impersonation organization_read user_read", "signature impersonation"]
 
 
 def test_assertion_and_token_are_registered_as_sensitive(settings, requests_mock):
