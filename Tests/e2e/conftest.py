@@ -11,7 +11,7 @@ import pytest
 
 from devkit import wiring
 from devkit.emulator import Emulator, generate_rsa_keypair
-from devkit.engine import Engine
+from devkit.engine import DATASET, Engine
 
 INTEGRATION_KEY = str(uuid.UUID("3c1b9f0e-7a2d-4e5f-8a9b-0c1d2e3f4a5b"))
 REDIRECT_URL = "https://xsiam.example.com/docusign/callback?instance=e2e&x=1"
@@ -59,3 +59,15 @@ def engine_for(tmp_path: Path, keypair: KeyPair) -> EngineFor:
         return wiring.write_engine(tmp_path / name, name, emulator, instance_params(emulator, keypair[0], **overrides))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def sent_events(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) -> list[dict[str, Any]]:
+    """Both event types as fetch-events delivers them from a seeded emulator organization (a day of activity,
+    300 users), for tests that read the dataset as an analyst would."""
+    with Emulator(seed=3, events=3000, users=300, span_hours=24) as emulator:
+        wiring.register_key(emulator, INTEGRATION_KEY, keypair[1], REDIRECT_URL)
+        params = instance_params(emulator, keypair[0], first_fetch="30 days", max_customer_events_per_fetch="20000")
+        engine = wiring.write_engine(tmp_path_factory.mktemp("dataset"), "dataset", emulator, params)
+        assert engine.run("fetch-events").ok
+        return engine.sink_events(DATASET)

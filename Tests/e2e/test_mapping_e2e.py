@@ -8,27 +8,12 @@ from typing import Any
 
 import pytest
 
-from devkit import wiring
-from devkit.emulator import Emulator
 from devkit.engine import DATASET
 from devkit.xql import load_rules
 from devkit.xql.schema import check_events_against_schema
 
-from .conftest import INTEGRATION_KEY, REDIRECT_URL, KeyPair, instance_params
-
 MODELING = Path(__file__).resolve().parents[2] / "Packs" / "Docusign" / "ModelingRules"
 RULE_DIRS = sorted(p for p in MODELING.iterdir() if p.is_dir())
-
-
-@pytest.fixture(scope="module")
-def sent_events(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) -> list[dict[str, Any]]:
-    """Both event types as fetch-events delivers them from a seeded emulator organization."""
-    with Emulator(seed=3, events=3000, users=300, span_hours=24) as emulator:
-        wiring.register_key(emulator, INTEGRATION_KEY, keypair[1], REDIRECT_URL)
-        params = instance_params(emulator, keypair[0], first_fetch="30 days", max_customer_events_per_fetch="20000")
-        engine = wiring.write_engine(tmp_path_factory.mktemp("mapping"), "mapping", emulator, params)
-        assert engine.run("fetch-events").ok
-        return engine.sink_events(DATASET)
 
 
 @pytest.mark.parametrize("rule_dir", RULE_DIRS, ids=lambda p: p.name)

@@ -9,11 +9,14 @@ checks in :mod:`.testdata`.
     result = rules.evaluate_model("docusign_docusign_raw", raw_event)  # every row + warnings
     parsed = rules.parse("docusign", "docusign", raw_event)    # INGEST sections
     problems = run_testdata("Packs/Docusign/ModelingRules/DocusignModelingRules")
+    rows = run_query("datamodel dataset = docusign_docusign_raw | comp count() as n by xdm.event.type",
+                     {"docusign_docusign_raw": events}, rules)       # search queries (:mod:`.query`)
 """
 
 from .errors import XqlError, XqlRuntimeError, XqlSyntaxError, XqlWarning
 from .evaluator import Evaluator, ModelResult, ParsedRow, ParseResult, RuleSet, load_rules
-from .parser import parse_expression, parse_xif
+from .parser import parse_expression, parse_query, parse_xif
+from .query import run_query
 from .testdata import Mismatch, compare_expected, load_testdata, run_testdata
 from .values import REGEX_ENGINE
 
@@ -33,6 +36,8 @@ __all__ = [
     "load_rules",
     "load_testdata",
     "parse_expression",
+    "parse_query",
     "parse_xif",
+    "run_query",
     "run_testdata",
 ]

@@ -178,6 +178,49 @@ class Statement(Node):
     stages: tuple[Stage, ...]
 
 
+# --- queries (search, not rules): stages over the whole result ---------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Aggregate(Node):
+    """``count()``, ``count_distinct(x)``, ``sum(x)`` ... ``as alias`` in a ``comp`` stage."""
+
+    func: str  # lower case
+    arg: Expr | None
+    alias: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comp(Stage):
+    aggregates: tuple[Aggregate, ...]
+    by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class SortKey(Node):
+    field_name: str
+    descending: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sort(Stage):
+    keys: tuple[SortKey, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Limit(Stage):
+    count: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Query(Node):
+    """``dataset = name | stages`` or ``datamodel dataset = name | stages`` (the XDM view of the dataset)."""
+
+    dataset: str
+    datamodel: bool
+    stages: tuple[Stage, ...]
+
+
 # --- sections --------------------------------------------------------------------------
 
 

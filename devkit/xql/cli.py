@@ -1,9 +1,10 @@
-"""``xql`` command group: ``map``, ``test`` and ``check``.
+"""``xql`` command group: ``map``, ``test``, ``check`` and ``query``.
 
     xql map --rules <dir|.xif> --events <events.jsonl|-> [--out <modeled.jsonl>] [--dataset DS]
             [--parsing-rules <dir|.xif>]
     xql test <ModelingRules/Name dir> [--parsing-rules <dir|.xif>]
     xql check <dir|.xif>
+    xql query '<[datamodel] dataset = name | ...>' --events <events.jsonl|-> [--rules <dir|.xif>]
 
 ``map`` writes one JSON object per input event: the ``xdm.*`` and system fields of the first
 matching statement (timestamps as ISO-8601), ``{}`` when none matches; warnings go to stderr.
@@ -23,6 +24,8 @@ from typing import Any, TextIO
 
 from .errors import XqlError, XqlWarning
 from .evaluator import RuleSet, load_rules
+from .parser import parse_query
+from .query import run_query
 from .testdata import run_testdata
 from .values import to_jsonable
 
@@ -51,6 +54,12 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
     c = commands.add_parser("check", help="load rules and report syntax errors and warnings")
     c.add_argument("rules", type=Path)
     c.set_defaults(func=cmd_check)
+
+    q = commands.add_parser("query", help="run a search query on raw events (JSONL), e.g. a sink's dataset file")
+    q.add_argument("query", help="'dataset = NAME | ...' or 'datamodel dataset = NAME | ...'")
+    q.add_argument("--events", required=True, help="the dataset's raw events, one JSON object per line ('-': stdin)")
+    q.add_argument("--rules", type=Path, help="modeling rules, for datamodel queries")
+    q.set_defaults(func=cmd_query)
     return xql
 
 
@@ -145,6 +154,23 @@ def cmd_check(args: argparse.Namespace) -> int:
     sections = rules.sections
     statements = sum(len(s.statements) for s in sections)
     print(f"{len(rules.files)} file(s), {len(sections)} section(s), {statements} statement(s)")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    warnings: list[XqlWarning] = []
+    try:
+        rules = load_rules(args.rules) if args.rules else None
+        query = parse_query(args.query)
+        events = [event for _, event in _read_events(args.events)]
+        rows = run_query(args.query, {query.dataset: events}, rules, warnings)
+    except (XqlError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for row in rows:
+        print(json.dumps(to_jsonable(row), ensure_ascii=False))
+    _print_warnings(warnings, sys.stderr)
+    print(f"{len(rows)} row(s) from {len(events)} event(s)", file=sys.stderr)
     return 0
 
 

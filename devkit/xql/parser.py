@@ -5,6 +5,9 @@ Grammar (keywords case-insensitive)::
     file      := section*
     section   := "[" KIND (":" params)? "]" (statement* | const*)
     statement := stage ("|" stage)* ";"
+    query     := ["datamodel"] "dataset" "=" name ("|" stage)*      (a search, not a rule; also:)
+               | comp agg "(" [expr] ")" as name ("," ...)* [by name ("," name)*]
+               | sort (asc | desc) name ("," ...)* | limit n
     stage     := filter expr | alter name "=" expr ("," name "=" expr)* | call name
                | fields ["-"] pattern ["as" name] ("," ...)* | config case_sensitive "=" bool
                | drop expr | tag add string ("," string)* | arrayexpand name [limit n]
@@ -49,12 +52,17 @@ _UNSUPPORTED_STAGES = frozenset(
 _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+AGGREGATES = ("count", "count_distinct", "sum", "min", "max", "avg", "values")
+QUERY_STAGES = ("comp", "sort", "limit")  # stages a search query may use beyond those of rules
+
+
 class Parser:
-    def __init__(self, source: str, filename: str = "<string>") -> None:
+    def __init__(self, source: str, filename: str = "<string>", query: bool = False) -> None:
         self.filename = filename
         self.tokens = tokenize(source, filename)
         self.i = 0
         self.warnings: list[XqlWarning] = []
+        self.query = query  # a search query, not a rule: comp, sort and limit are allowed
 
     # --- token helpers -----------------------------------------------------------------
 
@@ -204,8 +212,11 @@ class Parser:
             "drop": self._drop,
             "tag": self._tag,
             "arrayexpand": self._arrayexpand,
+            **({"comp": self._comp, "sort": self._sort, "limit": self._limit} if self.query else {}),
         }.get(word)
         if handler is None:
+            if self.query and word in _UNSUPPORTED_STAGES:
+                raise self.error(f"the '{word}' stage is not supported offline yet", tok)
             if word in _UNSUPPORTED_STAGES:
                 raise self.error(f"the '{word}' stage is not allowed in XIF rules or not supported offline", tok)
             raise self.error(f"unknown stage {tok.text!r}", tok)
@@ -288,6 +299,76 @@ class Parser:
             limit_tok = self.expect(T.NUMBER, "after limit")
             limit = int(limit_tok.value)  # type: ignore[call-overload]
         return ast.ArrayExpand(field_name=name, limit=limit, line=tok.line, col=tok.col)
+
+    # --- queries -----------------------------------------------------------------------
+
+    def parse_query(self) -> ast.Query:
+        first = self.peek()
+        datamodel = self.at_word("datamodel")
+        if datamodel:
+            self.advance()
+        if not self.at_word("dataset"):
+            raise self.error("a query starts with 'dataset = <name>' or 'datamodel dataset = <name>'")
+        self.advance()
+        self.expect(T.EQ, "after dataset")
+        name = self.expect(T.IDENT, "(a dataset name) after 'dataset ='")
+        stages = []
+        while self.at(T.PIPE):
+            self.advance()
+            stages.append(self.parse_stage())
+        if not self.at(T.EOF):
+            raise self.error(f"expected '|' or the end of the query, found {self.peek().describe()}")
+        return ast.Query(
+            dataset=str(name.value), datamodel=datamodel, stages=tuple(stages), line=first.line, col=first.col
+        )
+
+    def _comp(self, tok: Token) -> ast.Stage:
+        aggregates = [self._aggregate()]
+        while self.at(T.COMMA):
+            self.advance()
+            aggregates.append(self._aggregate())
+        by: list[str] = []
+        if self.at_word("by"):
+            self.advance()
+            by.append(self._field_pattern()[0])
+            while self.at(T.COMMA):
+                self.advance()
+                by.append(self._field_pattern()[0])
+        return ast.Comp(aggregates=tuple(aggregates), by=tuple(by), line=tok.line, col=tok.col)
+
+    def _aggregate(self) -> ast.Aggregate:
+        tok = self.expect(T.IDENT, "(an aggregate such as count()) in comp")
+        func = str(tok.value).lower()
+        if func not in AGGREGATES:
+            raise self.error(f"unknown aggregate {tok.text!r} (supported offline: {', '.join(AGGREGATES)})", tok)
+        self.expect(T.LPAREN, f"after {func}")
+        arg = None if self.at(T.RPAREN) else self.parse_expr()
+        self.expect(T.RPAREN, f"to close {func}(")
+        if arg is None and func != "count":
+            raise self.error(f"{func}() needs a field", tok)
+        if not self.at_word("as"):
+            raise self.error(f"name the result of {func}() with 'as <name>'")
+        self.advance()
+        alias = self.expect(T.IDENT, "after 'as'")
+        return ast.Aggregate(func=func, arg=arg, alias=str(alias.value), line=tok.line, col=tok.col)
+
+    def _sort(self, tok: Token) -> ast.Stage:
+        keys = []
+        while True:
+            if not self.at_word("asc", "desc"):
+                raise self.error(f"expected asc or desc in sort, found {self.peek().describe()}")
+            descending = str(self.advance().value).lower() == "desc"
+            name, first = self._field_pattern()
+            keys.append(ast.SortKey(field_name=name, descending=descending, line=first.line, col=first.col))
+            if not self.at(T.COMMA):
+                return ast.Sort(keys=tuple(keys), line=tok.line, col=tok.col)
+            self.advance()
+
+    def _limit(self, tok: Token) -> ast.Stage:
+        count = self.expect(T.NUMBER, "after limit")
+        if not isinstance(count.value, int) or count.value < 1:
+            raise self.error("limit takes a whole number of rows, 1 or more", count)
+        return ast.Limit(count=count.value, line=tok.line, col=tok.col)
 
     # --- expressions -------------------------------------------------------------------
 
@@ -542,6 +623,11 @@ def parse_xif(source: str, filename: str = "<string>") -> tuple[ast.XifFile, lis
     """Parse a whole XIF file; returns the AST and parse-time warnings."""
     parser = Parser(source, filename)
     return parser.parse_file(), parser.warnings
+
+
+def parse_query(source: str, filename: str = "<query>") -> ast.Query:
+    """Parse a search query: ``[datamodel] dataset = name | stage | ...``."""
+    return Parser(source, filename, query=True).parse_query()
 
 
 def parse_expression(source: str, filename: str = "<string>") -> ast.Expr:
