@@ -2062,16 +2062,20 @@ def check_monitor(client: DocuSignClient, userinfo: dict[str, Any]) -> str:
     return MONITOR_API_NAMES[generation]
 
 
-def check_admin(client: DocuSignClient, userinfo: dict[str, Any]) -> str:
+def check_audit_users(client: DocuSignClient, userinfo: dict[str, Any]) -> str:
+    """One user from each API audit users reads: Admin lists who changed, eSignature holds their records (at the
+    account's own base URI, taken from this userinfo rather than the cache)."""
     settings = client.settings
-    accounts = {str(a.get("account_id", "")).lower() for a in userinfo.get("accounts") or []}
-    if settings.account_id.lower() not in accounts:
+    accounts = userinfo.get("accounts") or []
+    account = next((a for a in accounts if str(a.get("account_id", "")).lower() == settings.account_id.lower()), None)
+    if account is None:
         raise DocusignError(
             f"The impersonated user has no access to Account ID {settings.account_id}; check the Account ID "
             "(Settings > Apps and Keys > API Account ID)."
         )
     get_admin_users(client, params={"account_id": settings.account_id, "take": 1})
-    return "Admin API"
+    get_esign_users(client, str(account.get("base_uri") or "").rstrip("/"), 0, 1)
+    return "Admin API and eSignature API"
 
 
 @dataclass(frozen=True)
@@ -2085,7 +2089,7 @@ class EventType:
     needs: tuple[str, ...]  # instance parameters it requires
     state: Callable[[dict[str, Any], datetime], Any]  # typed state from last run and the first fetch time
     fetch: Callable[[DocuSignClient, Any, int, RunContext], Iterator[Step]]
-    check: Callable[[DocuSignClient, dict[str, Any]], str]  # one minimal call; returns what it checked
+    check: Callable[[DocuSignClient, dict[str, Any]], str]  # one minimal call per API it reads; says what it checked
     columns: tuple[str, ...]  # get-events table
 
 
@@ -2123,7 +2127,7 @@ EVENT_TYPES: dict[str, EventType] = {
         needs=("account_id", "organization_id"),
         state=AuditUsersState.from_last_run,
         fetch=fetch_audit_users,
-        check=check_admin,
+        check=check_audit_users,
         columns=("_time", "userName", "email", "userStatus", "permissionProfileName", "isAdmin"),
     ),
 }
@@ -2357,8 +2361,8 @@ def reset_access_token_command() -> CommandResults:
 
 
 def check_connection(client: DocuSignClient) -> list[str]:
-    """The key, a newly minted token, userinfo, then one minimal call per selected event type; returns what was
-    checked."""
+    """The key, a newly minted token, userinfo, then one minimal call per API each selected type reads; returns
+    what was checked."""
     load_private_key(client.settings.private_key_text)  # the key's own message, even when a token is cached
     client.tokens.invalidate()  # the grant itself is what is tested, not a token cached earlier
     info = get_userinfo(client)

@@ -148,6 +148,11 @@ def mock_healthy_apis(requests_mock):
         json={"users": [], "paging": {"result_set_size": 0, "total_set_size": 0}},
         headers=TRACE,
     )
+    requests_mock.get(
+        f"https://demo.docusign.net/restapi/v2.1/accounts/{ACCOUNT_ID}/users",
+        json={"users": [], "resultSetSize": "0", "totalSetSize": "0"},
+        headers=TRACE,
+    )
 
 
 def run_command(command: str, params: dict, args: dict | None = None, last_run: dict | None = None):
@@ -697,6 +702,8 @@ def test_test_module_ok_without_touching_fetch_state(params, requests_mock):
     assert monitor.qs["limit"] == ["1"]
     admin = next(r for r in requests_mock.request_history if "/users" in r.url)
     assert admin.qs["take"] == ["1"] and admin.qs["account_id"] == [ACCOUNT_ID.lower()]
+    esign = next(r for r in requests_mock.request_history if "/restapi/" in r.url)
+    assert esign.qs["count"] == ["1"]
     assert all(r.headers.get("Authorization") == f"Bearer {TOKEN}" for r in requests_mock.request_history[1:])
 
 
@@ -704,8 +711,26 @@ def test_auth_test_reports_what_was_checked(params, requests_mock):
     mock_healthy_apis(requests_mock)
     platform = run_command("docusign-auth-test", params)
     assert platform.results[-1]["HumanReadable"] == (
-        "Authentication successful. Checked: JWT grant (a new token) and userinfo, Monitor API v2.0 (lens), Admin API."
+        "Authentication successful. Checked: JWT grant (a new token) and userinfo, Monitor API v2.0 (lens), "
+        "Admin API and eSignature API."
     )
+
+
+def test_test_fails_when_esignature_refuses_the_account_that_audit_users_reads(params, requests_mock):
+    """Audit users reads user records from eSignature: an Admin API that answers is not enough for a green Test."""
+    mock_healthy_apis(requests_mock)
+    requests_mock.get(
+        f"https://demo.docusign.net/restapi/v2.1/accounts/{ACCOUNT_ID}/users",
+        status_code=401,
+        json={
+            "errorCode": "USER_LACKS_MEMBERSHIP",
+            "message": "The UserID does not have a valid membership in this Account.",
+        },
+        headers=TRACE,
+    )
+    platform = run_command("test-module", params)
+    error = error_entries(platform)[0]
+    assert "USER_LACKS_MEMBERSHIP" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
 
 
 def test_test_module_skips_apis_not_selected(pkcs1_pem, requests_mock):
