@@ -195,9 +195,17 @@ def _guid(params: dict[str, Any], name: str, label: str, required: bool) -> str:
     if not GUID_RE.match(value):
         raise DocusignError(
             f"{label} must be a GUID like 0a1b2c3d-1111-2222-3333-444455556666; got a value of {len(value)} "
-            "characters. Copy it from DocuSign Apps and Keys (or Admin > Organization for the Organization ID)."
+            f"characters. Copy it from {GUID_SOURCES.get(name, 'DocuSign')}."
         )
     return value
+
+
+GUID_SOURCES = {  # where DocuSign shows each ID
+    "integration_key": "Apps and Keys (Integration Key of the app)",
+    "user_id": "Apps and Keys (API Username)",
+    "account_id": "Apps and Keys (API Account ID)",
+    "organization_id": "DocuSign Admin > Organizations",
+}
 
 
 def _bounded_int(params: dict[str, Any], name: str, label: str, default: int, maximum: int) -> int:
@@ -910,6 +918,10 @@ def _transport_reason(exc: BaseException) -> str:
         )
     if _is_name_resolution_failure(cause):
         return f"the host name could not be resolved ({type(cause).__name__}); check the Server URL"
+    if "connection refused" in str(cause).lower():
+        return f"the connection was refused ({type(cause).__name__}); check the Server URL and any proxy"
+    if isinstance(cause, requests.exceptions.ConnectTimeout):
+        return f"no answer to the connection ({type(cause).__name__}); check the Server URL, firewall and proxy"
     return type(cause).__name__
 
 
@@ -1622,6 +1634,7 @@ class Step:
     notes: dict[str, int] = field(default_factory=dict)  # counts worth a warning, see NOTES
     newest: datetime | None = None  # the newest DocuSign timestamp among the events
     counts: dict[str, int] = field(default_factory=dict)  # what the run did, for the report (e.g. users listed)
+    warnings: list[str] = field(default_factory=list)  # worth the operator's attention, for module health
 
 
 def fetch_customer_events(
@@ -1644,6 +1657,7 @@ def fetch_customer_events(
     if cursor is None:  # another generation's cursor and no time to resume from yet: read it once more
         generation, cursor = state.api, state.cursor
     may_fall_back = client.settings.monitor_api == "auto" and generation == "v1"
+    fell_back: list[str] = []
 
     def request(page_cursor: str) -> dict[str, Any]:
         nonlocal asked, generation, may_fall_back, state
@@ -1653,7 +1667,11 @@ def fetch_customer_events(
         except ApiError as exc:
             if not (may_fall_back and monitor_not_served(exc)):
                 raise
-        demisto.debug("Docusign: Monitor v1 is not served to this organization; reading v2.0 (lens)")
+            # Said on health: a mistyped Organization ID looks the same as an organization v1 does not serve.
+            fell_back.append(
+                f"Monitor API v1 did not serve Organization ID {client.settings.organization_id} ({exc.status}); "
+                "reading v2.0 (lens) until tomorrow. Check the Organization ID, or choose a Monitor API."
+            )
         generation, state = "lens", replace(state, v1_checked=today)
         return get_monitor_stream(client, state.start_for("lens") or state.first_fetch, asked, "lens")
 
@@ -1661,6 +1679,7 @@ def fetch_customer_events(
     for page in paginate(paginator, request, ctx, ctx.page_interval):
         may_fall_back = False
         step, new_ids = shape_page(page["data"], seen, ctx.now())
+        step.warnings, fell_back[:] = list(fell_back), []
         delivered += len(step.events)
         state = step.state = state.after_page(paginator.current, new_ids, step.newest, generation)
         yield step
@@ -2164,6 +2183,7 @@ class TypeReport:
     def add(self, step: Step) -> None:
         self.events += len(step.events)
         self.pages += step.pages
+        self.warnings.extend(step.warnings)
         for name, count in step.notes.items():
             self.notes[name] = self.notes.get(name, 0) + count
         for name, count in step.counts.items():
@@ -2409,14 +2429,19 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     reports = {name: outcome.report for name, outcome in outcomes.items()}
     quota = governor.summary(time.time())
     RunReport("fetch-events", reports, client.ctx.stats, time.monotonic() - started, quota).log()
+    # What the operator should know beyond the counts (a Monitor fallback, a rate-limit stop), on module health.
+    notices = [f"{name}: {warning}" for name, report in reports.items() for warning in report.warnings]
     if governor.deferred:
-        demisto.updateModuleHealth(
+        notices.insert(
+            0,
             f"Deferred: this collector's share of DocuSign's hourly API quota is used ({quota['used_last_hour']} of "
             f"{quota['cap_per_hour']} calls in the last hour) or the account is nearly out of calls; nothing is "
-            "lost, the next runs continue from the saved state."
+            "lost, the next runs continue from the saved state.",
         )
     errors = [f"{name}: {report.error}" for name, report in reports.items() if report.error]
     if not errors:
+        if notices:
+            demisto.updateModuleHealth(" | ".join(notices))
         return
     if len(errors) == len(reports):
         causes = {report.error for report in reports.values()}
@@ -2425,7 +2450,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.
-    message = f"{counted(len(events), 'event')} delivered and the state they cover saved, but: " + " | ".join(errors)
+    message = f"{counted(len(events), 'event')} delivered and the state they cover saved, but: " + " | ".join(
+        errors + notices
+    )
     demisto.error(message)
     demisto.updateModuleHealth(message, is_error=True)
 

@@ -2895,6 +2895,8 @@ def test_monitor_auto_falls_back_to_lens_and_checks_v1_again_the_next_day(
     state = first.last_run["customer_events"]
     assert (state["api"], state["cursor"], state["v1_checked"]) == ("lens", "aa_1", "2024-01-25")
     assert not error_entries(first) and not health_errors(first)
+    warning = f"Monitor API v1 did not serve Organization ID {ORG_ID} ({refusal['status_code']}); reading v2.0 (lens)"
+    assert type_report(first)["warnings"][0].startswith(warning)  # a mistyped Organization ID looks the same
 
     fetch(auto_params(pkcs1_pem), last_run=first.last_run)  # the same day: lens only
     assert v1.call_count == 1
