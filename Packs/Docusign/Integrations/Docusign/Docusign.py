@@ -1490,11 +1490,13 @@ class CustomerEventsState:
 @dataclass(frozen=True)
 class UserMark:
     """What the last read of a user showed, and when it was made: eSignature's change dates (``modified``), the
-    Admin record's fingerprint, and the time of the user's last change known (``changed``: an eSignature date,
-    or when a change only the Admin record showed was seen). ``read_at`` is the collector's clock just before
-    the read (earlier is the safe side).
+    Admin record's fingerprint, the time of the user's last change known (``changed``: an eSignature date, or
+    when a change only the Admin record showed was seen), and the eSignature record's fingerprint (``esign``:
+    two changes in the second eSignature's US-formatted dates resolve share one date). ``read_at`` is the
+    collector's clock just before the read (earlier is the safe side).
 
-    Saved as text: ``<user>|<modified>|<fingerprint>|<read at>|<changed>``.
+    Saved as text: ``<user>|<modified>|<fingerprint>|<read at>|<changed>|<esign>`` (marks saved before the
+    eSignature fingerprint existed have five parts and compare on the rest).
     """
 
     user_id: str
@@ -1502,15 +1504,23 @@ class UserMark:
     fingerprint: str
     read_at: datetime
     changed: str = ""
+    esign: str = ""
 
     @classmethod
     def parse(cls, text: Any) -> "UserMark | None":
         parts = str(text).split("|")
-        read_at = parse_time(parts[3]) if len(parts) in (4, 5) else None
-        return cls(parts[0], parts[1], parts[2], read_at, parts[4] if len(parts) == 5 else "") if read_at else None
+        if not 4 <= len(parts) <= 6 or not (read_at := parse_time(parts[3])):
+            return None
+        return cls(parts[0], parts[1], parts[2], read_at, *parts[4:])
 
     def __str__(self) -> str:
-        return f"{self.user_id}|{self.modified}|{self.fingerprint}|{format_time(self.read_at)}|{self.changed}"
+        text = f"{self.user_id}|{self.modified}|{self.fingerprint}|{format_time(self.read_at)}|{self.changed}"
+        return f"{text}|{self.esign}" if self.esign else text
+
+    def same_records(self, other: "UserMark") -> bool:
+        """Both reads showed the same Admin record and (when both know it) the same eSignature record."""
+        esign_same = not (self.esign and other.esign) or self.esign == other.esign
+        return self.fingerprint == other.fingerprint and esign_same
 
     @property
     def changed_at(self) -> datetime:
@@ -1752,7 +1762,12 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
             admin = admin_by_user[uid]
             modified = esign_modified(esign)
             mark = new_marks[uid] = UserMark(
-                uid, format_time(modified) if modified else "", admin_fingerprint(admin), read_at
+                uid,
+                format_time(modified) if modified else "",
+                admin_fingerprint(admin),
+                read_at,
+                "",
+                esign_fingerprint(esign),
             )
             before = marks.get(uid)
             change = classify_change(esign, admin, before, mark, state.not_before, floor, read_at)
@@ -1859,6 +1874,18 @@ def admin_fingerprint(admin: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(admin, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+# Fields of an eSignature record that move with sign-ins, not with changes to the user.
+ESIGN_ACTIVITY_FIELDS = ("lastLogin", "passwordExpiration")
+
+
+def esign_fingerprint(esign: dict[str, Any] | None) -> str:
+    """The eSignature record's content, without sign-in activity ("" when there is no record)."""
+    if not esign:
+        return ""
+    content = {k: v for k, v in esign.items() if k not in ESIGN_ACTIVITY_FIELDS}
+    return admin_fingerprint(content)
+
+
 @dataclass(frozen=True)
 class UserChange:
     """One change of one user to deliver, and the mark that recognises it later."""
@@ -1892,7 +1919,7 @@ def classify_change(
         # time or than this listing's floor: listed for a change only the Admin record shows, or (near the
         # first fetch time) for that older change. Nothing tells them apart, so it is delivered as a change seen
         # now: a record more near the first fetch time, never a change lost, never an old change dated again.
-    elif before is not None and before.fingerprint == now.fingerprint:
+    elif before is not None and before.same_records(now):
         return None
     admin_time = user_change_time(None, admin)
     dated = admin_time is not None and admin_time >= floor

@@ -994,6 +994,12 @@ class FakeUsers:
         """A change only the Admin record shows (eSignature's modifiedDate stays)."""
         self.users[user_id].update(fields, admin_modified=when)
 
+    def esign_change(self, user_id: str, when: datetime, **fields) -> None:
+        """A change of eSignature fields in the second of the last one: eSignature's US-formatted date stays;
+        the Admin API's modification time moves, its record's content does not."""
+        self.users[user_id].setdefault("esign", {}).update(fields)
+        self.users[user_id]["admin_modified"] = when
+
     def add_unchanged(self, count: int, first: int = 100_000) -> None:
         for n in range(first, first + count):
             self.add(n, datetime(2020, 1, 1, tzinfo=UTC))
@@ -1029,6 +1035,7 @@ class FakeUsers:
             uri=f"/users/{user_id}",
             userStatus="Closed" if user["status"] == "closed" else "Active",
         )
+        record.update(user.get("esign", {}))
         modified = user["modified"]
         forms = {
             "us": us_time(modified),
@@ -2454,6 +2461,44 @@ def test_assertion_and_token_are_registered_as_sensitive(settings, requests_mock
     client_for(settings).tokens.get(settings.scopes)
     assertion = parse_qs(token_call.last_request.text)["assertion"][0]
     assert {assertion, TOKEN} <= set(PLATFORM.sensitive_strings)
+
+
+def test_a_second_change_in_the_same_second_is_delivered_once(pkcs1_pem, requests_mock, no_sleep, clock):
+    """eSignature's US-formatted dates resolve seconds: a new title set in the second of the last change keeps
+    the date, and only the record's content shows it."""
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock, date_form="us")
+    user = users.add(1, NOW)
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+    clock.shift(0.3)
+    first = fetch(params)
+    assert sent_ids(first) == [user]
+    users.esign_change(user, NOW + timedelta(seconds=0.6), jobTitle="Chief Signer")
+    delivered, state = [], first.last_run
+    for _ in range(6):  # an hour of runs, 10 minutes apart
+        clock.shift(600)
+        run = fetch(params, last_run=state)
+        delivered += [e.get("jobTitle") for e in run.sent_events]
+        state = run.last_run
+    assert delivered == ["Chief Signer"]
+
+
+def test_sign_ins_alone_are_not_user_changes(pkcs1_pem, requests_mock, no_sleep, clock):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    users = FakeUsers(requests_mock, date_form="us")
+    user = users.add(1, NOW)
+    params = users_params(pkcs1_pem, first_fetch="2024-01-24T12:00:00Z")
+    clock.shift(0.3)
+    state = fetch(params).last_run
+    sign_in = {"lastLogin": "2024-01-25T12:00:00.6000000Z", "passwordExpiration": "2024-04-24T12:00:00Z"}
+    users.esign_change(user, NOW + timedelta(seconds=0.6), **sign_in)
+    for _ in range(6):
+        clock.shift(600)
+        run = fetch(params, last_run=state)
+        assert run.sent == []
+        state = run.last_run
 
 
 def test_admin_side_change_without_new_esign_date_is_delivered_once(pkcs1_pem, requests_mock, no_sleep, clock):
