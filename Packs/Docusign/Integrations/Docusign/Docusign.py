@@ -67,8 +67,11 @@ DEDUP_MEMORY = 2000  # boundary ids remembered per type; bounded so last run sta
 # A switch of Monitor generation resumes this long before the newest event delivered: covers events DocuSign
 # ingests late. Repeats are dropped by the id memory, which covers 2,000 events (200 a minute over the overlap).
 SWITCH_OVERLAP = timedelta(minutes=10)
-# The Admin query reaches back this far before the watermark: covers clock skew between DocuSign's services.
-ADMIN_LOOKBACK = timedelta(minutes=10)
+# The Admin query reaches back this far before the watermark: a change the Admin API shows up to this late (clock
+# skew between DocuSign's services, replication; DocuSign documents no bound) is still listed. It costs Admin pages
+# only (a user listed again with an unchanged record is not read again), and bounds how late a second change that
+# only eSignature shows is delivered.
+ADMIN_LOOKBACK = timedelta(hours=1)
 WHOLE_DAY_REREAD = timedelta(hours=1)  # if the Admin filter lists whole days, listed users are read again hourly
 
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
@@ -1796,6 +1799,16 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
         else:
             candidates.append(change)
     chosen = candidates[:budget]
+    # A dated change older than the last complete listing's start was not visible to that listing: it reached the
+    # Admin API at least this late. Near the look-back, later ones would be missed: said on health.
+    late = [state.watermark - c.when for c in chosen if c.dated and c.when < state.watermark]
+    warnings = []
+    if late and max(late) >= ADMIN_LOOKBACK / 2:
+        warnings.append(
+            f"{counted(len(late), 'user change')} reached DocuSign's Admin API late, the latest "
+            f"{human_duration(max(late).total_seconds())} after it happened; a change listed more than "
+            f"{human_duration(ADMIN_LOOKBACK.total_seconds())} late would be missed."
+        )
     left = len(to_read) - len(enrichment.found)  # not read in this run: the next run reads them
     unread = 0 if enrichment.stopped is StopReason.EVENT_BUDGET else left
     complete = not left and len(candidates) <= budget
@@ -1812,7 +1825,9 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
             "listed": len(changed.users),
             "read": len(enrichment.found),
             "skipped": len(changed.users) - len(to_read),
+            **({"late": len(late)} if late else {}),
         },
+        warnings=warnings,
     )
     if unread:
         raise Stopped(StopReason.TIME_BUDGET)
