@@ -1811,6 +1811,11 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
         )
     left = len(to_read) - len(enrichment.found)  # not read in this run: the next run reads them
     unread = 0 if enrichment.stopped is StopReason.EVENT_BUDGET else left
+    if unread and enrichment.stopped is StopReason.RATE_LIMIT:
+        warnings.append(
+            f"DocuSign's API rate limit stopped the reading of user records: {counted(len(chosen), 'change')} "
+            f"delivered, {counted(unread, 'changed user')} left for the next runs. {enrichment.refusal}"
+        )
     complete = not left and len(candidates) <= budget
     state = state.after_delivery(
         [*settled, *(c.mark for c in chosen)], listed_at if complete else None, enrichment.total, admin_filter
@@ -1830,7 +1835,7 @@ def fetch_audit_users(client: DocuSignClient, state: AuditUsersState, budget: in
         warnings=warnings,
     )
     if unread:
-        raise Stopped(StopReason.TIME_BUDGET)
+        raise Stopped(enrichment.stopped or StopReason.TIME_BUDGET)
     if not complete:
         raise Stopped(StopReason.EVENT_BUDGET)
 
@@ -1987,7 +1992,8 @@ class Enrichment:
     found: dict[str, dict[str, Any] | None]
     total: int | None
     resume_at: int = 0
-    stopped: StopReason | None = None  # reading stopped early: enough users for the budget, or out of time
+    stopped: StopReason | None = None  # reading stopped early: enough users for the budget, out of time or calls
+    refusal: str = ""  # DocuSign's rate-limit answer, when that stopped the reading
 
 
 def enrich_users(
@@ -2032,10 +2038,14 @@ def enrich_users(
             break
         try:
             result.found[user_id] = get_esign_user(client, base_uri, user_id)
-        except Stopped:
-            break  # out of time while pacing: what was read is delivered, the rest is read by the next run
+        except Stopped as stop:  # out of time or quota share: what was read is delivered, the next run goes on
+            result.stopped = stop.reason
+            break
+        except RateLimitedError as exc:  # the account's calls are used (other apps share them): the same
+            result.stopped, result.refusal = StopReason.RATE_LIMIT, str(exc)
+            break
         except ApiError as exc:
-            if isinstance(exc, RateLimitedError) or exc.status not in (400, 404):
+            if exc.status not in (400, 404):
                 raise
             result.found[user_id] = None
     return result
@@ -2070,7 +2080,11 @@ def read_bulk(
         return True
 
     if result.total is None and len(wanted) > 1:
-        page = request(0)
+        try:
+            page = request(0)
+        except RateLimitedError as exc:
+            result.stopped, result.refusal = StopReason.RATE_LIMIT, str(exc)
+            return
         collect_esign_page(page, wanted, found)
         result.total = arg_to_number(page.get("totalSetSize")) or len(page["users"])
         if cut(page, 0):
@@ -2088,9 +2102,13 @@ def read_bulk(
                 result.total = paginator.total
                 if cut(page, paginator.current - len(page["users"])) or wanted <= found.keys():
                     return
-        except Stopped:
-            result.resume_at = paginator.current  # out of time: the next run goes on from here
-            result.stopped = StopReason.TIME_BUDGET
+        except Stopped as stop:
+            result.resume_at = paginator.current  # out of time or quota share: the next run goes on from here
+            result.stopped = stop.reason
+            return
+        except RateLimitedError as exc:  # the account's calls are used: deliver what was read, go on from here
+            result.resume_at = paginator.current
+            result.stopped, result.refusal = StopReason.RATE_LIMIT, str(exc)
             return
 
 

@@ -7,6 +7,7 @@ platform modules (the stand-ins, or the real ones with XSIAM_PLATFORM_DIR).
 
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -2161,26 +2162,45 @@ def test_users_rate_limit_beyond_budget_keeps_state(status, pkcs1_pem, requests_
     no_sleep.assert_not_called()
 
 
-def test_users_rate_limit_during_enrichment_delivers_nothing_and_loses_nothing(pkcs1_pem, requests_mock, no_sleep):
-    users = account(requests_mock, unchanged=300, changed=10)
-    real = users._esign_list
-    served = []
+def test_users_hourly_limit_during_enrichment_delivers_what_was_read_and_goes_on_each_hour(
+    pkcs1_pem, requests_mock, no_sleep, clock
+):
+    """2,000 users, 1,500 changed, an account whose other apps leave 15 calls an hour: each hour delivers what it
+    read before DocuSign's HOURLY limit, and the next hour reads on from there (it used to deliver nothing, for
+    ever)."""
+    users = account(requests_mock, unchanged=500, changed=1500)
+    calls_this_hour: dict[int, int] = {}
 
-    def limited_after_two(request, context):
-        served.append(1)
-        if len(served) > 2:
-            context.status_code = 429
-            context.headers["Retry-After"] = "3000"
-            return RATE_LIMITED
-        return real(request, context)
+    def hourly_limit(handler):
+        def reply(request, context):
+            hour = int(time.time() // 3600)
+            calls_this_hour[hour] = calls_this_hour.get(hour, 0) + 1
+            if calls_this_hour[hour] > 15:
+                context.status_code = 400
+                context.headers["X-RateLimit-Reset"] = str((hour + 1) * 3600)
+                return RATE_LIMITED
+            return handler(request, context)
 
-    requests_mock.get(ESIGN_USERS, json=limited_after_two, headers=TRACE)
-    platform = fetch(users_params(pkcs1_pem), last_run=users_state(total=310))
-    assert platform.sent == []
-    assert platform.last_run["audit_users"]["watermark"] == "2024-01-24T00:00:00.000Z"
-    requests_mock.get(ESIGN_USERS, json=real, headers=TRACE)
-    platform = fetch(users_params(pkcs1_pem))
-    assert sent_ids(platform) == [user_guid(CHANGED + i) for i in range(10)]
+        return reply
+
+    requests_mock.get(ADMIN_USERS, json=hourly_limit(users._admin), headers=TRACE)
+    requests_mock.get(ESIGN_USERS, json=hourly_limit(users._esign_list), headers=TRACE)
+    params = users_params(pkcs1_pem)
+    delivered: list[str] = []
+    state: dict = users_state(total=2000)
+    for _ in range(8):
+        clock.shift(3600)
+        platform = fetch(params, last_run=state)
+        delivered += sent_ids(platform)
+        state = platform.last_run
+        if len(delivered) < 1500:
+            assert sent_ids(platform), "an hour without progress"
+            assert type_report(platform)["stop"] == "rate limit"
+            assert "DocuSign's API rate limit stopped the reading of user records" in " ".join(
+                type_report(platform)["warnings"]
+            )
+            assert any("rate limit stopped the reading" in str(data) for data, _ in platform.module_health)
+    assert sorted(delivered) == sorted(user_guid(CHANGED + i) for i in range(1500))
 
 
 def test_users_rate_limited_first_run_keeps_the_first_fetch_time(pkcs1_pem, requests_mock, no_sleep, mocker):
