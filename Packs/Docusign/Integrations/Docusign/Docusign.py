@@ -2503,7 +2503,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
         if notices:
             demisto.updateModuleHealth(" | ".join(notices))
         return
-    if len(errors) == len(reports):
+    # The command fails only when nothing was delivered: a failed command may lose the state saved with delivered
+    # events on some platform versions, and the next run would send them again.
+    if len(errors) == len(reports) and not events:
         causes = {report.error for report in reports.values()}
         if len(errors) > 1 and len(causes) == 1:  # one cause (credentials, consent): said once
             raise DocusignError(f"Every selected event type: {causes.pop()}")
