@@ -58,6 +58,7 @@ DEFAULT_TIME_BUDGET = 180.0
 DEFAULT_PAGE_INTERVAL = 5.0
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 60.0
+MIN_REQUEST_TIME = 1.0  # seconds: with less of the run's budget left, no request is started
 HOURLY_QUOTA = 3000  # DocuSign's calls per account and hour, shared by every app of the account
 DEFAULT_QUOTA_SHARE = 20  # percent of the hourly quota this collector may use
 ACCOUNT_RESERVE = 0.1  # below this share of the account's quota left, the collector defers to the other apps
@@ -946,6 +947,11 @@ class Transport(BaseClient):
             if governor:
                 self._pace(governor.burst_wait(time.monotonic()), endpoint)
                 governor.admit(time.time())
+            # A reply may not outlast the run's time budget: a slow one would keep the run past its budget, up to
+            # the platform's kill, which discards everything the run fetched.
+            remaining = self.ctx.deadline.remaining()
+            if remaining < MIN_REQUEST_TIME:
+                raise Stopped(StopReason.TIME_BUDGET)
             self.ctx.stats.count(endpoint)
             try:
                 res = self._http_request(
@@ -953,10 +959,12 @@ class Transport(BaseClient):
                     full_url=url,
                     resp_type="response",
                     ok_codes=ALL_STATUSES,
-                    timeout=(CONNECT_TIMEOUT, self.timeout),
+                    timeout=(min(CONNECT_TIMEOUT, remaining), min(self.timeout, remaining)),
                     **kwargs,
                 )
             except (DemistoException, requests.exceptions.RequestException) as exc:
+                if self.ctx.deadline.remaining() < MIN_REQUEST_TIME:
+                    raise Stopped(StopReason.TIME_BUDGET) from None  # cut by the budget: the next run goes on
                 retry = retry.increment()
                 if not RetryPolicy.is_transient(exc) or retry.is_exhausted():
                     raise DocusignError(

@@ -510,6 +510,34 @@ def test_consent_required_names_the_scopes(settings, requests_mock):
 # ---------------------------------------------------------------------------- HTTP policy
 
 
+def test_a_reply_cannot_outlast_the_runs_time_budget(settings, requests_mock):
+    """Budget 20 s and a 65 s reply used to make a 74 s run: each call's timeouts shrink to the time left, no call
+    starts in the last second, and a call the budget cut stops the run (it keeps what it delivered)."""
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo())
+    elapsed = {"s": 0.0}
+    client = client_for(settings, deadline=Docusign.Deadline(20, clock=lambda: elapsed["s"]))
+    Docusign.get_userinfo(client)
+    assert requests_mock.request_history[-1].timeout == (10.0, 20.0)
+    elapsed["s"] = 15.5
+    Docusign.get_userinfo(client)
+    assert requests_mock.request_history[-1].timeout == (4.5, 4.5)
+    elapsed["s"] = 19.5
+    calls = requests_mock.call_count
+    with pytest.raises(Docusign.Stopped) as stop:
+        Docusign.get_userinfo(client)
+    assert stop.value.reason is Docusign.StopReason.TIME_BUDGET and requests_mock.call_count == calls
+
+    def slow_reply(request, context):
+        elapsed["s"] = 20.0  # the read timed out when the budget ran out
+        raise requests.exceptions.ReadTimeout("read timed out")
+
+    elapsed["s"] = 10.0
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=slow_reply)
+    with pytest.raises(Docusign.Stopped):
+        Docusign.get_userinfo(client)
+
+
 def test_client_gives_the_platform_one_number_and_each_call_connect_and_read_timeouts(settings, requests_mock):
     """The platform's BaseClient does float(timeout): a (connect, read) tuple crashed every API command."""
     mock_token(requests_mock)
