@@ -2220,6 +2220,75 @@ EVENT_TYPES: dict[str, EventType] = {
 }
 
 
+# ============================================================================ event size
+# send_events_to_xsiam skips an entry of 5 MB or more (logging an error the run report never sees) and older
+# CommonServerPython versions cap a chunk at 4 MB. An event over the limit is trimmed, never dropped: its largest
+# values are cut until it fits, and ``trimmed_fields`` names them.
+
+MAX_EVENT_BYTES = 4_000_000
+TRIM_MARK = "...[trimmed by the DocuSign collector]"
+
+
+def json_size(value: Any) -> int:
+    return len(json.dumps(value, default=str).encode())
+
+
+def fit_event(event: dict[str, Any], limit: int | None = None) -> list[str]:
+    """Cut ``event``'s largest values until its JSON is within ``limit`` bytes (``MAX_EVENT_BYTES``); returns the
+    dotted paths cut (also recorded in the event's ``trimmed_fields``), [] when it already fits."""
+    limit = limit or MAX_EVENT_BYTES
+    trimmed: list[str] = []
+    size = json_size(event)
+    excess = 0
+    while size > limit:
+        path, parent, key, value = _largest_value(event)
+        # Room for the mark and the trimmed_fields list; doubled each round, so a cut always ends.
+        excess = max(size - limit + len(TRIM_MARK) + 256, 2 * excess)
+        parent[key] = _cut(value, excess)
+        if path not in trimmed:
+            trimmed.append(path)
+        event["trimmed_fields"] = trimmed
+        size = json_size(event)
+    return trimmed
+
+
+def _largest_value(event: dict[str, Any]) -> tuple[str, Any, Any, Any]:
+    """The value to cut: descend from the event into the largest member while it holds most of its container."""
+    path, parent, key = "", None, None
+    node: Any = event
+    while isinstance(node, dict | list) and node:
+        members = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        sizes = [(json_size(v), k, v) for k, v in members if k != "trimmed_fields"]
+        biggest, child_key, child = max(sizes, key=lambda item: item[0])
+        if parent is not None and biggest * 2 < json_size(node):
+            break  # many middling members: cut the container itself
+        path = f"{path}.{child_key}" if path else str(child_key)
+        parent, key, node = node, child_key, child
+    return path, parent, key, node
+
+
+def _cut(value: Any, excess: int) -> Any:
+    """``value`` about ``excess`` bytes shorter: a string keeps its start; a list its first items; anything else
+    becomes the start of its JSON text."""
+    if isinstance(value, list):
+        items = [item for item in value if item != TRIM_MARK]  # a list cut before is cut further, marked once
+        kept, budget = [], json_size(items) - excess
+        for item in items:
+            budget -= json_size(item) + 2  # json.dumps separates items with ", "
+            if budget < 0:
+                break
+            kept.append(item)
+        return [*kept, TRIM_MARK]
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    keep = max(0, len(text.encode()) - excess)
+    return text.encode()[:keep].decode(errors="ignore") + TRIM_MARK
+
+
+def fit_events(events: list[dict[str, Any]]) -> int:
+    """Trim every event over XSIAM's per-event size; returns how many were trimmed."""
+    return sum(1 for event in events if fit_event(event))
+
+
 # ============================================================================ run report
 
 NOTES = {  # what was counted, and what happened to it
@@ -2294,6 +2363,7 @@ class RunReport:
     stats: CallStats
     seconds: float
     quota: dict[str, Any] | None = None  # the quota governor's view, for scheduled fetches
+    trimmed: int = 0  # events cut to fit XSIAM's size limit for one event
     at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     PREFIX = "Docusign run report: "
@@ -2311,6 +2381,7 @@ class RunReport:
             "token_renewals": self.stats.token_renewals,
             "seconds": round(self.seconds, 1),
             "quota": self.quota,
+            "trimmed_events": self.trimmed,
         }
 
     def render(self) -> str:
@@ -2484,6 +2555,7 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     }
     governor.save(time.time())
     events = [event for outcome in outcomes.values() for event in outcome.events]
+    trimmed = fit_events(events)
     send_events_to_xsiam(events, vendor=VENDOR, product=PRODUCT)
     # Only now, with the events handed over, may the state move forward; a failed type keeps its old slice.
     next_run = dict(last_run)
@@ -2496,9 +2568,14 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
     demisto.setLastRun(next_run)
     reports = {name: outcome.report for name, outcome in outcomes.items()}
     quota = governor.summary(time.time())
-    RunReport("fetch-events", reports, client.ctx.stats, time.monotonic() - started, quota).log()
+    RunReport("fetch-events", reports, client.ctx.stats, time.monotonic() - started, quota, trimmed).log()
     # What the operator should know beyond the counts (a Monitor fallback, a rate-limit stop), on module health.
     notices = [f"{name}: {warning}" for name, report in reports.items() for warning in report.warnings]
+    if trimmed:
+        notices.append(
+            f"{counted(trimmed, 'event')} over XSIAM's size limit for one event trimmed to fit and delivered; "
+            "their trimmed_fields name the values cut."
+        )
     if governor.deferred:
         notices.insert(
             0,
@@ -2546,6 +2623,7 @@ def get_events_command(client: DocuSignClient, settings: Settings, args: dict[st
     if outcome.report.error:
         raise DocusignError(outcome.report.error)
     if argToBoolean(args.get("should_push_events") or "false"):
+        fit_events(outcome.events)
         send_events_to_xsiam(outcome.events, vendor=VENDOR, product=PRODUCT)
     readable = tableToMarkdown(f"DocuSign {name}", outcome.events, headers=list(event_type.columns), removeNull=False)
     warnings = outcome.report.all_warnings()

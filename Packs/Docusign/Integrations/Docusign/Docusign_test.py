@@ -1483,6 +1483,40 @@ def test_customer_rate_limit_beyond_budget_keeps_what_was_fetched(status, pkcs1_
     assert [c for c in no_sleep.call_args_list if c != ((5.0,),)] == []  # never waited the 40 minutes
 
 
+def test_an_event_over_xsiams_size_limit_is_trimmed_and_delivered_not_lost(pkcs1_pem, requests_mock, mocker, no_sleep):
+    mocker.patch.object(Docusign, "MAX_EVENT_BYTES", 20_000)
+    mock_token(requests_mock)
+    huge = monitor_event(2)
+    huge["data"] = {"EventIds": [f"{n:08d}-0000-4000-8000-000000000000" for n in range(2000)], "Count": "2000"}
+    requests_mock.get(STREAM, [page([monitor_event(1), huge, monitor_event(3)], "aa_3"), page([], "aa_3")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(n)["eventId"] for n in (1, 2, 3)]
+    trimmed = platform.sent_events[1]
+    assert len(json.dumps(trimmed).encode()) <= 20_000
+    assert trimmed["trimmed_fields"] == ["data.EventIds"] and trimmed["data"]["Count"] == "2000"
+    assert trimmed["data"]["EventIds"][0] == huge["data"]["EventIds"][0]
+    assert trimmed["data"]["EventIds"][-1] == Docusign.TRIM_MARK
+    assert "trimmed_fields" not in platform.sent_events[0]
+    assert run_report(platform)["trimmed_events"] == 1
+    assert any("1 event over XSIAM's size limit" in str(data) for data, _ in platform.module_health)
+    assert platform.last_run["customer_events"]["cursor"] == "aa_3"
+
+
+@pytest.mark.parametrize(
+    "event, path",
+    [
+        ({"id": "1", "note": "x" * 50_000}, "note"),
+        ({"id": "1", "record": {"groups": "y" * 50_000, "name": "n"}}, "record.groups"),
+        ({"id": "1", "many": {f"k{n}": "v" * 100 for n in range(600)}}, "many"),
+        ({"id": "1", "a": "é" * 30_000, "b": "z" * 20_000}, "a"),
+    ],
+)
+def test_trimming_cuts_the_value_that_makes_the_event_big(event, path):
+    assert Docusign.fit_event(event, limit=20_000) and event["trimmed_fields"][0] == path
+    assert len(json.dumps(event).encode()) <= 20_000 and event["id"] == "1"
+    assert Docusign.fit_event({"id": "small"}, limit=20_000) == []
+
+
 def test_customer_server_errors_are_retried(pkcs1_pem, requests_mock, no_sleep):
     mock_token(requests_mock)
     boom = {"status_code": 500, "text": "<html>Internal Server Error</html>", "headers": TRACE}
