@@ -4,9 +4,10 @@ The parent (:mod:`devkit.engine.runner`) writes a request as JSON to stdin; secr
 the params therefore never touch the disk. This process loads the platform modules named in
 the request (stand-ins or real, see :mod:`devkit.platform_modules`) with the request in
 their recorder, installs the event sink, runs the integration file as
-``__main__`` and writes ``<run_dir>/result.json``. Logs go to ``<run_dir>/log.jsonl``
-as they are emitted so they survive a crash. It never writes instance state: the
-parent does that after a clean exit (see the runner for why).
+``__main__`` and writes ``<run_dir>/result.json``. Logs, module health and registered
+secrets go to ``<run_dir>/*.jsonl`` as they are emitted so they survive a crash. It
+never writes instance state: the parent does that after a clean exit (see the runner
+for why).
 """
 
 from __future__ import annotations
@@ -19,15 +20,15 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from devkit.engine.protocol import HEALTH_FILE, LOG_FILE, RESULT_FILE
+from devkit.engine.protocol import HEALTH_FILE, LOG_FILE, RESULT_FILE, SECRETS_FILE
 from devkit.engine.sink import EventSink
 from devkit.engine.store import atomic_write_json
 from devkit.platform_modules import activate, platform
 
 
 class _Tee(list[Any]):
-    """A platform list that also streams each item to a file: the server has logs and
-    health updates as they happen, so they must outlive a run that never finishes."""
+    """A platform list that also streams each item to a file: the server has logs, health updates
+    and registered secrets as they happen, so they must outlive a run that never finishes."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__()
@@ -63,6 +64,7 @@ def main(argv: list[str]) -> int:
 
     log_stream = (run_dir / LOG_FILE).open("a", encoding="utf-8")
     health_stream = (run_dir / HEALTH_FILE).open("a", encoding="utf-8")
+    secrets_stream = (run_dir / SECRETS_FILE).open("a", encoding="utf-8")
     # The params are in place before CSP is imported: its LOG masks secret parameters from then on.
     activate(
         platform_dir,
@@ -75,6 +77,7 @@ def main(argv: list[str]) -> int:
         instance=request["instance_name"],
         logs=_Tee(log_stream),
         module_health=_Tee(health_stream),
+        sensitive_strings=_Tee(secrets_stream),
     )
     sys.path.insert(0, str(integration.parent))
 
@@ -96,8 +99,8 @@ def main(argv: list[str]) -> int:
         "integration_context": platform.integration_context,
     }
     atomic_write_json(run_dir / RESULT_FILE, result)
-    log_stream.close()
-    health_stream.close()
+    for stream in (log_stream, health_stream, secrets_stream):
+        stream.close()
     return 0
 
 

@@ -4,5 +4,7 @@ CHILD_MODULE = "devkit.engine.child"
 RESULT_FILE = "result.json"
 LOG_FILE = "log.jsonl"
 HEALTH_FILE = "health.jsonl"
+# Strings given to add_sensitive_log_strs, streamed so that output of a run that crashed can be redacted too.
+SECRETS_FILE = "secrets.jsonl"
 # An integration's structured run report is an info log line "<name> run report: {json}" (Docusign.RunReport).
 REPORT_MARK = " run report: "

@@ -32,7 +32,7 @@ from typing import Any
 from devkit import platform_modules
 from devkit.engine import sink
 from devkit.engine.instance import REPO_ROOT, Instance
-from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, REPORT_MARK, RESULT_FILE
+from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, REPORT_MARK, RESULT_FILE, SECRETS_FILE
 from devkit.engine.schedule import fetch_loop
 from devkit.engine.store import Store
 
@@ -72,6 +72,8 @@ class RunResult:
     traceback: str | None = None
     stdout: str = ""
     stderr: str = ""
+    # What the integration gave add_sensitive_log_strs; never serialised, used to redact output (devkit.engine.redact).
+    registered_secrets: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -93,6 +95,7 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["registered_secrets"]
         data["ok"] = self.ok
         return data
 
@@ -204,6 +207,7 @@ class Engine:
                     exit_status=returncode,
                     stdout=stdout,
                     stderr=stderr,
+                    registered_secrets=[str(secret) for secret in _read_lines(run_dir / SECRETS_FILE)],
                 )
                 outcome = _read_result(run_dir / RESULT_FILE) if returncode == 0 and not timed_out else None
             if timed_out:
