@@ -1,4 +1,4 @@
-"""The process one command runs in: ``python -m devkit.engine.child <run_dir>``.
+"""The process one command runs in: ``python -m devkit.engine.child <run_dir> <engine pid> <lifeline fd> <lock fd>``.
 
 The parent (:mod:`devkit.engine.runner`) writes a request as JSON to stdin; secrets in
 the params therefore never touch the disk. This process loads the platform modules named in
@@ -7,7 +7,7 @@ their recorder, installs the event sink, runs the integration file as
 ``__main__`` and writes ``<run_dir>/result.json``. Logs, module health and registered
 secrets go to ``<run_dir>/*.jsonl`` as they are emitted so they survive a crash. It
 never writes instance state: the parent does that after a clean exit (see the runner
-for why).
+for why). It dies with the parent, and the run dir with it (:mod:`devkit.engine.lifetime`).
 """
 
 from __future__ import annotations
@@ -15,15 +15,20 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shutil
 import sys
 import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
+from devkit.engine.lifetime import die_with_parent, start_watchdog
 from devkit.engine.protocol import HEALTH_FILE, LOG_FILE, RESULT_FILE, SECRETS_FILE
 from devkit.engine.sink import EventSink
 from devkit.engine.store import atomic_write_json
 from devkit.platform_modules import activate, platform
+
+# Exit status of a child that found its engine gone before the run started.
+ORPHANED = 3
 
 
 class _Tee(list[Any]):
@@ -46,8 +51,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def main(argv: list[str]) -> int:
-    run_dir = Path(argv[0])
+    run_dir, engine_pid, lifeline, lock_fd = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    if not die_with_parent(engine_pid):
+        # The engine died before the kernel could be asked to end this process with it: nobody would
+        # collect this run, and a new engine may already be fetching the same events.
+        print(f"devkit: the engine (pid {engine_pid}) is gone; the run did not start", file=sys.stderr)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return ORPHANED
+    # Programs the integration runs get neither; a forked copy of this process keeps both, as it could still send.
+    for fd in (lifeline, lock_fd):
+        os.set_inheritable(fd, False)
     request = json.load(sys.stdin)
+    start_watchdog(run_dir, lifeline, float(request["timeout"]))
     integration = Path(request["integration"])
     platform_dir = Path(request["platform_dir"])
 
