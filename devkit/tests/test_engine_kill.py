@@ -206,3 +206,16 @@ def test_run_dirs_of_dead_engines_are_removed_by_the_next_run(
     assert engine.run("test-module").ok
 
     assert sorted(path.name for path in temp_root.glob("devkit-run-*")) == [live.name, unowned.name]
+
+
+def test_a_state_save_cut_short_by_a_kill_leaves_no_copy_of_the_token(tmp_path: Path) -> None:
+    engine = Engine(fake_instance(tmp_path, "def main():\n    set_integration_context({'access_token': 'new'})\n"))
+    # What an engine killed between writing the temp file and renaming it leaves next to the state.
+    torn = tmp_path / "state" / ".integration_context.json.k1ll3d.tmp"
+    torn.parent.mkdir()
+    torn.write_text('{"access_token": "old"}')
+
+    assert engine.run("fetch-events").state_saved
+
+    assert engine.integration_context == {"access_token": "new"}
+    assert sorted(path.name for path in torn.parent.iterdir()) == [".lock", "integration_context.json", "last_run.json"]
