@@ -58,7 +58,8 @@ def main(argv: list[str]) -> int:
         print(f"devkit: the engine (pid {engine_pid}) is gone; the run did not start", file=sys.stderr)
         shutil.rmtree(run_dir, ignore_errors=True)
         return ORPHANED
-    # Programs the integration runs get neither; a forked copy of this process keeps both, as it could still send.
+    # Not for programs the integration runs: they cannot send, but one that left the process group would keep
+    # the instance locked. A forked copy of this process still shares both, as it could send.
     for fd in (lifeline, lock_fd):
         os.set_inheritable(fd, False)
     request = json.load(sys.stdin)

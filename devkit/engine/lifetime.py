@@ -56,7 +56,7 @@ def die_with_parent(parent_pid: int) -> bool:
 
 
 def start_watchdog(run_dir: Path, lifeline: int, timeout: float) -> None:
-    """Fork the watchdog (see the module docstring) and return in the child.
+    """Fork the watchdog (see the module docstring); only the calling process returns.
 
     Call it in a group leader (the child runs in a session of its own) and before any thread starts,
     since a fork copies only the calling thread.
@@ -107,7 +107,7 @@ def exited(pid: int) -> bool:
         except ProcessLookupError:
             return True
         except PermissionError:
-            return False
+            pass  # alive, and another user's
         return False
     return state in ("Z", "X")
 
@@ -117,10 +117,10 @@ def claim(run_dir: Path) -> None:
     (run_dir / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
 
 
-def remove_stale_run_dirs(folder: str | Path | None = None) -> None:
-    """Remove this user's run dirs in ``folder`` (the temp dir) whose engine has exited."""
+def remove_stale_run_dirs() -> None:
+    """Remove this user's run dirs in the temp dir whose engine has exited."""
     uid = os.getuid()
-    for run_dir in Path(folder or tempfile.gettempdir()).glob(f"{RUN_DIR_PREFIX}*"):
+    for run_dir in Path(tempfile.gettempdir()).glob(f"{RUN_DIR_PREFIX}*"):
         try:
             info = run_dir.lstat()
             if info.st_uid != uid or not stat.S_ISDIR(info.st_mode):
