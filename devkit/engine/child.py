@@ -1,12 +1,13 @@
-"""The process one command runs in: ``python -m devkit.engine.child <run_dir>``.
+"""The process one command runs in: ``python -m devkit.engine.child <run_dir> <engine pid> <lifeline fd> <lock fd>``.
 
 The parent (:mod:`devkit.engine.runner`) writes a request as JSON to stdin; secrets in
 the params therefore never touch the disk. This process loads the platform modules named in
 the request (stand-ins or real, see :mod:`devkit.platform_modules`) with the request in
 their recorder, installs the event sink, runs the integration file as
-``__main__`` and writes ``<run_dir>/result.json``. Logs go to ``<run_dir>/log.jsonl``
-as they are emitted so they survive a crash. It never writes instance state: the
-parent does that after a clean exit (see the runner for why).
+``__main__`` and writes ``<run_dir>/result.json``. Logs, module health and registered
+secrets go to ``<run_dir>/*.jsonl`` as they are emitted so they survive a crash. It
+never writes instance state: the parent does that after a clean exit (see the runner
+for why). It dies with the parent, and the run dir with it (:mod:`devkit.engine.lifetime`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,25 @@ from __future__ import annotations
 import json
 import os
 import runpy
+import shutil
 import sys
 import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from devkit.engine.protocol import HEALTH_FILE, LOG_FILE, RESULT_FILE
+from devkit.engine.lifetime import die_with_parent, start_watchdog
+from devkit.engine.protocol import HEALTH_FILE, LOG_FILE, RESULT_FILE, SECRETS_FILE
 from devkit.engine.sink import EventSink
 from devkit.engine.store import atomic_write_json
 from devkit.platform_modules import activate, platform
 
+# Exit status of a child that found its engine gone before the run started.
+ORPHANED = 3
+
 
 class _Tee(list[Any]):
-    """A platform list that also streams each item to a file: the server has logs and
-    health updates as they happen, so they must outlive a run that never finishes."""
+    """A platform list that also streams each item to a file: the server has logs, health updates
+    and registered secrets as they happen, so they must outlive a run that never finishes."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__()
@@ -45,8 +51,19 @@ def _jsonable(value: Any) -> Any:
 
 
 def main(argv: list[str]) -> int:
-    run_dir = Path(argv[0])
+    run_dir, engine_pid, lifeline, lock_fd = Path(argv[0]), int(argv[1]), int(argv[2]), int(argv[3])
+    if not die_with_parent(engine_pid):
+        # The engine died before the kernel could be asked to end this process with it: nobody would
+        # collect this run, and a new engine may already be fetching the same events.
+        print(f"devkit: the engine (pid {engine_pid}) is gone; the run did not start", file=sys.stderr)
+        shutil.rmtree(run_dir, ignore_errors=True)
+        return ORPHANED
+    # Not for programs the integration runs: they cannot send, but one that left the process group would keep
+    # the instance locked. A forked copy of this process still shares both, as it could send.
+    for fd in (lifeline, lock_fd):
+        os.set_inheritable(fd, False)
     request = json.load(sys.stdin)
+    start_watchdog(run_dir, lifeline, float(request["timeout"]))
     integration = Path(request["integration"])
     platform_dir = Path(request["platform_dir"])
 
@@ -63,6 +80,7 @@ def main(argv: list[str]) -> int:
 
     log_stream = (run_dir / LOG_FILE).open("a", encoding="utf-8")
     health_stream = (run_dir / HEALTH_FILE).open("a", encoding="utf-8")
+    secrets_stream = (run_dir / SECRETS_FILE).open("a", encoding="utf-8")
     # The params are in place before CSP is imported: its LOG masks secret parameters from then on.
     activate(
         platform_dir,
@@ -75,6 +93,7 @@ def main(argv: list[str]) -> int:
         instance=request["instance_name"],
         logs=_Tee(log_stream),
         module_health=_Tee(health_stream),
+        sensitive_strings=_Tee(secrets_stream),
     )
     sys.path.insert(0, str(integration.parent))
 
@@ -96,8 +115,8 @@ def main(argv: list[str]) -> int:
         "integration_context": platform.integration_context,
     }
     atomic_write_json(run_dir / RESULT_FILE, result)
-    log_stream.close()
-    health_stream.close()
+    for stream in (log_stream, health_stream, secrets_stream):
+        stream.close()
     return 0
 
 

@@ -6,7 +6,8 @@
     python -m devkit fetch --instance inst.yml --cycles 10 --interval 60
     python -m devkit fetch --instance inst.yml --until-empty
 
-Each subparser sets ``func``; the caller runs ``sys.exit(args.func(args))``.
+Each subparser sets ``func``; the caller runs ``sys.exit(args.func(args))``. Nothing printed holds a
+secret: the access token, secret params and registered secrets are redacted (:mod:`devkit.engine.redact`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import sys
 from typing import Any
 
 from devkit.engine.instance import Instance, InstanceError
+from devkit.engine.redact import redactor_for
 from devkit.engine.render import render_result, summary_line
 from devkit.engine.runner import Engine, EngineBusy, RunResult
 from devkit.engine.store import StoreError
@@ -99,25 +101,27 @@ def _engine(args: argparse.Namespace) -> Engine:
 def run_command(args: argparse.Namespace) -> int:
     try:
         command, cmd_args = parse_command(args.engine_command, args.engine_args)
-        result = _engine(args).run(command, cmd_args)
+        engine = _engine(args)
+        result = engine.run(command, cmd_args)
     except (InstanceError, StoreError, EngineBusy, FileNotFoundError, ValueError) as exc:
         print(f"devkit: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("devkit: interrupted; the run was killed and its state not saved", file=sys.stderr)
         return 130
-    _print(result, args, full=True)
+    _print(engine, result, args, full=True)
     return 0 if result.ok else 1
 
 
 def fetch_command(args: argparse.Namespace) -> int:
     cycles = args.cycles if args.cycles is not None else (None if args.until_empty else 1)
     try:
-        results = _engine(args).fetch(
+        engine = _engine(args)
+        results = engine.fetch(
             cycles=cycles,
             interval=args.interval,
             until_empty=args.until_empty,
-            on_result=lambda cycle, result: _print(result, args, full=args.verbose, cycle=cycle),
+            on_result=lambda cycle, result: _print(engine, result, args, full=args.verbose, cycle=cycle),
         )
     except (InstanceError, StoreError, EngineBusy, FileNotFoundError, ValueError) as exc:
         print(f"devkit: {exc}", file=sys.stderr)
@@ -132,7 +136,8 @@ def fetch_command(args: argparse.Namespace) -> int:
     return 0 if all(result.ok for result in results) else 1
 
 
-def _print(result: RunResult, args: argparse.Namespace, full: bool, cycle: int | None = None) -> None:
+def _print(engine: Engine, result: RunResult, args: argparse.Namespace, full: bool, cycle: int | None = None) -> None:
+    result = redactor_for(engine.instance.params, engine.integration_context, result).result(result)
     if args.json:
         data = result.to_dict()
         if cycle is not None:

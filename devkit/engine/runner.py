@@ -11,6 +11,10 @@ the child exited cleanly and the integration finished (returned, or exited 0 as
 exception therefore leaves the previous state untouched, while events it already sent
 stay in the sink, because the platform had received them. Deciding in the parent also
 means a timeout kill can never race a half-done state write.
+
+A run never outlives its engine: the child dies with the parent, holds the instance lock
+with it, and its run dir goes with it (see :mod:`devkit.engine.lifetime`). An engine killed
+mid-run therefore repeats at most the batch it had in flight, as the platform does.
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ from pathlib import Path
 from typing import Any
 
 from devkit import platform_modules
-from devkit.engine import sink
+from devkit.engine import lifetime, sink
 from devkit.engine.instance import REPO_ROOT, Instance
-from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, REPORT_MARK, RESULT_FILE
+from devkit.engine.protocol import CHILD_MODULE, HEALTH_FILE, LOG_FILE, REPORT_MARK, RESULT_FILE, SECRETS_FILE
 from devkit.engine.schedule import fetch_loop
 from devkit.engine.store import Store
 
@@ -72,6 +76,8 @@ class RunResult:
     traceback: str | None = None
     stdout: str = ""
     stderr: str = ""
+    # What the integration gave add_sensitive_log_strs; never serialised, used to redact output (devkit.engine.redact).
+    registered_secrets: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -93,6 +99,7 @@ class RunResult:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["registered_secrets"]
         data["ok"] = self.ok
         return data
 
@@ -173,7 +180,7 @@ class Engine:
             raise FileNotFoundError(f"integration file not found: {self.instance.integration}")
         args = _platform_args(args or {})
         limit = timeout if timeout is not None else self.timeout
-        with self._locked():
+        with self._locked() as lock_fd:
             previous_last_run = self.store.read_last_run()
             request = {
                 "integration": str(self.instance.integration),
@@ -186,12 +193,15 @@ class Engine:
                 "last_run": previous_last_run,
                 "integration_context": self.store.read_integration_context(),
                 "wall_clock": self._wall_clock(),
+                "timeout": limit,
             }
             sizes_before = sink.dataset_sizes(self.instance.output_dir)
-            with tempfile.TemporaryDirectory(prefix="devkit-run-") as tmp:
+            lifetime.remove_stale_run_dirs()
+            with tempfile.TemporaryDirectory(prefix=lifetime.RUN_DIR_PREFIX) as tmp:
                 run_dir = Path(tmp)
+                lifetime.claim(run_dir)
                 started = time.monotonic()
-                returncode, stdout, stderr, timed_out = self._spawn(run_dir, request, limit, env or {})
+                returncode, stdout, stderr, timed_out = self._spawn(run_dir, request, limit, env or {}, lock_fd)
                 duration = time.monotonic() - started
                 result = RunResult(
                     command=command,
@@ -204,6 +214,7 @@ class Engine:
                     exit_status=returncode,
                     stdout=stdout,
                     stderr=stderr,
+                    registered_secrets=[str(secret) for secret in _read_lines(run_dir / SECRETS_FILE)],
                 )
                 outcome = _read_result(run_dir / RESULT_FILE) if returncode == 0 and not timed_out else None
             if timed_out:
@@ -245,42 +256,58 @@ class Engine:
             result.state_saved = True
 
     def _spawn(
-        self, run_dir: Path, request: dict[str, Any], limit: float, extra_env: Mapping[str, str]
+        self, run_dir: Path, request: dict[str, Any], limit: float, extra_env: Mapping[str, str], lock_fd: int
     ) -> tuple[int, str, str, bool]:
         env = {**os.environ, **self.env, **extra_env}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         out_path, err_path = run_dir / "stdout.txt", run_dir / "stderr.txt"
-        # Output goes to files, not pipes: a process the integration left behind could
-        # hold a pipe open and stall us past the child's own exit.
-        with out_path.open("wb") as out, err_path.open("wb") as err:
-            proc = subprocess.Popen(
-                [self.python, "-m", CHILD_MODULE, str(run_dir)],
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=err,
-                cwd=run_dir,
-                env=env,
-                # Its own process group, so a kill also takes whatever the integration spawned.
-                start_new_session=True,
-            )
-        timed_out = False
+        # The child's watchdog reads end of file on this pipe when the write end, ours alone, is closed:
+        # when this process dies, or below, once the run is over.
+        lifeline, lifeline_write = os.pipe()
+        try:
+            # Output goes to files, not pipes: a process the integration left behind could
+            # hold a pipe open and stall us past the child's own exit.
+            with out_path.open("wb") as out, err_path.open("wb") as err:
+                proc = subprocess.Popen(
+                    [self.python, "-m", CHILD_MODULE, str(run_dir), str(os.getpid()), str(lifeline), str(lock_fd)],
+                    stdin=subprocess.PIPE,
+                    stdout=out,
+                    stderr=err,
+                    cwd=run_dir,
+                    env=env,
+                    # Its own process group, so a kill also takes whatever the integration spawned.
+                    start_new_session=True,
+                    pass_fds=(lifeline, lock_fd),
+                )
+        except BaseException:
+            os.close(lifeline_write)
+            raise
+        finally:
+            os.close(lifeline)
+        exited = False
+        started = time.monotonic()
         try:
             assert proc.stdin is not None
             with contextlib.suppress(BrokenPipeError):  # a child that died early is reported below
                 proc.stdin.write(json.dumps(request).encode())
                 proc.stdin.close()
-            timed_out = not _wait_unreaped(proc.pid, limit)
+            exited = _wait_unreaped(proc.pid, limit)
         finally:
             # Like the end of a platform container: nothing the run started outlives it.
             # The leader is not reaped yet, so its group id cannot have been reused.
             _kill_group(proc)
             proc.wait()
+            # Only now: the watchdog is gone with the group and cannot take this for the engine's death.
+            os.close(lifeline_write)
+        # Killed past the limit without us: the child's watchdog acted while this process was stopped.
+        overran = proc.returncode == -signal.SIGKILL and time.monotonic() - started >= limit
         stdout = out_path.read_text(encoding="utf-8", errors="replace")
         stderr = err_path.read_text(encoding="utf-8", errors="replace")
-        return proc.returncode, stdout, stderr, timed_out
+        return proc.returncode, stdout, stderr, not exited or overran
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self) -> Iterator[int]:
+        """Hold the instance lock; yields its fd, which the child inherits (see :mod:`devkit.engine.lifetime`)."""
         self.instance.state_dir.mkdir(parents=True, exist_ok=True)
         with (self.instance.state_dir / ".lock").open("a") as lock:
             try:
@@ -288,8 +315,10 @@ class Engine:
             except BlockingIOError:
                 raise EngineBusy(f"another run is using {self.instance.state_dir}") from None
             try:
-                yield
+                yield lock.fileno()
             finally:
+                # Released outright rather than by closing: the run's processes share the lock and may take
+                # a moment to exit after the group kill, and none of them can run code any more.
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 

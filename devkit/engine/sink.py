@@ -3,7 +3,9 @@
 Events are written inside the integration's process at send time, flushed and
 fsynced before the send returns, because the platform has them from that moment on
 even if the run crashes afterwards. ``<output_dir>/<vendor>_<product>_raw.jsonl``
-holds one event per line, exactly as delivered.
+holds one event per line, exactly as delivered. Lines are ASCII JSON (non-ASCII as
+``\\u`` escapes), as the platform's own ``json.dumps`` writes them: a lone surrogate such
+as ``"\\ud800"`` is valid JSON an API may return, and it has no UTF-8 encoding.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ class EventSink:
         if not events:
             return
         path = dataset_path(self.output_dir, dataset_name(vendor, product))
-        lines = "".join(json.dumps(event, separators=(",", ":"), ensure_ascii=False) + "\n" for event in events)
+        # ASCII output, not ensure_ascii=False: a lone surrogate would make .encode() fail at this page forever.
+        lines = "".join(json.dumps(event, separators=(",", ":")) + "\n" for event in events)
         self._append(path, lines.encode())
 
     def _append(self, path: Path, data: bytes) -> None:

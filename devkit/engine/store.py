@@ -2,7 +2,8 @@
 
 Each is one JSON file in the state dir (``last_run.json``, ``integration_context.json``),
 replaced atomically (temp file, fsync, ``os.replace``, fsync of the folder), so a
-reader or a crash sees either the old or the new document, never a torn one.
+reader or a crash sees either the old or the new document, never a torn one. The temp
+file of a save cut short by a kill goes at the next save.
 """
 
 from __future__ import annotations
@@ -77,8 +78,16 @@ class Store:
         newer context (a cached token, say), which is harmless, whereas the reverse could
         pair an advanced cursor with state it does not belong to.
         """
+        self._remove_torn_writes()
         atomic_write_json(self.context_path, integration_context)
         atomic_write_json(self.last_run_path, last_run)
+
+    def _remove_torn_writes(self) -> None:
+        """Delete temp files of saves a kill cut short: one may hold a copy of the access token, and nothing
+        else would ever remove it. Only the engine holding the instance lock saves, so none is being written."""
+        for name in (LAST_RUN_FILE, CONTEXT_FILE):
+            for path in self.state_dir.glob(f".{name}.*.tmp"):
+                path.unlink(missing_ok=True)
 
     def reset(self) -> None:
         """Forget all state, as when an instance is recreated."""

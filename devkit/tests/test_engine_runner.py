@@ -228,3 +228,27 @@ def test_reset_forgets_state_and_optionally_events(engine: Engine) -> None:
     assert engine.datasets() == [DATASET]
     engine.reset(events=True)
     assert engine.datasets() == []
+
+
+def test_a_lone_surrogate_is_delivered_and_does_not_wedge_the_sink(tmp_path: Path) -> None:
+    # "\ud800" is what json.loads makes of a valid JSON escape, so an API can hand it to the integration.
+    engine = Engine(
+        fake_instance(
+            tmp_path,
+            """
+            def main():
+                n = demisto.getLastRun().get("n", 0)
+                event = {"n": n, "name": "a\\ud800b", "city": "Zürich"}
+                send_events_to_xsiam([event], vendor="Docusign", product="Docusign")
+                demisto.setLastRun({"n": n + 1})
+            """,
+        )
+    )
+
+    first, second = engine.run("fetch-events"), engine.run("fetch-events")
+
+    assert (first.status, second.status) == ("ok", "ok"), first.error or second.error
+    assert engine.sink_events(DATASET) == [{"n": n, "name": "a\ud800b", "city": "Zürich"} for n in (0, 1)]
+    # Whoever reads the dataset as UTF-8 text gets it too.
+    lines = (tmp_path / "out" / f"{DATASET}.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["name"] for line in lines] == ["a\ud800b"] * 2
