@@ -1314,7 +1314,8 @@ def as_utc(value: datetime) -> datetime:
 
 def format_time(value: datetime) -> str:
     """XSIAM ``_time``: UTC with millisecond precision."""
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # Not strftime: its %Y drops the leading zeros of years before 1000 (DocuSign's 0001-01-01 placeholder).
+    return as_utc(value).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 US_DATE_FORMS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p")
@@ -1328,7 +1329,7 @@ def parse_time(text: Any) -> datetime | None:
     try:
         # Monitor's fixed form ("2024-01-24T09:12:41.7734567Z") is read by the standard library, many times faster.
         return as_utc(datetime.fromisoformat(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a time before year 1 once in UTC
         pass
     try:
         return as_utc(date_parser.isoparse(value))

@@ -1783,6 +1783,47 @@ def test_users_time_of_an_afternoon_change_is_not_read_as_morning(pkcs1_pem, req
     assert [e["_time"] for e in platform.sent_events] == ["2024-01-24T12:05:09.000Z", "2024-12-01T00:05:09.000Z"]
 
 
+def test_years_before_1000_keep_four_digits_in_time(pkcs1_pem, requests_mock, no_sleep, clock, monkeypatch):
+    """.NET's DateTime.MinValue (0001-01-01) is a placeholder DocuSign can send; _time must stay ISO."""
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    old = [monitor_event(1, "0001-01-01T00:00:00Z"), monitor_event(2, "0999-12-31T23:59:59.9999999Z")]
+    requests_mock.get(STREAM, [page(old, "aa_2"), page([], "aa_2")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert [e["_time"] for e in platform.sent_events] == ["0001-01-01T00:00:00.000Z", "0999-12-31T23:59:59.999Z"]
+
+    users = FakeUsers(requests_mock)
+    user = users.add(1, datetime(2024, 1, 25, 11, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem)
+    state = fetch(params).last_run
+    template = users.esign_record
+    for n, (placeholder, expected) in enumerate(
+        [("0001-01-01T00:00:00", "0001-01-01T00:00:00.000Z"), ("0999-12-31T23:59:59Z", "0999-12-31T23:59:59.000Z")]
+    ):
+
+        def esign_record(uid: str, date: str = placeholder) -> dict:
+            record = template(uid)
+            record["userSettings"]["modifiedDate"] = date
+            return record
+
+        monkeypatch.setattr(users, "esign_record", esign_record)
+        clock.shift(60)
+        users.admin_change(user, datetime.now(UTC), status="disabled" if n else "active")
+        platform = fetch(params, last_run=state)
+        assert [e["_time"] for e in platform.sent_events] == [expected]
+        state = platform.last_run
+
+
+def test_a_timestamp_that_cannot_be_put_in_utc_is_undated_not_a_failure(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    # 0001-01-01T00:00+01:00 is before year 1 in UTC: Python cannot represent it.
+    requests_mock.get(STREAM, [page([monitor_event(1, "0001-01-01T00:00:00+01:00")], "aa_1"), page([], "aa_1")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert "1 event without a usable timestamp got the fetch time as _time" in type_report(platform)["warnings"]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
+
+
 # ============================================================================ audit users: each change once
 
 
