@@ -125,6 +125,29 @@ def with_trace_token(message: str, token: str) -> str:
     return f"{message} (X-DocuSign-TraceToken: {token})" if token else message
 
 
+# Mixed case and digits in one long run is what base64 of key material looks like; GUIDs, hosts and cursors are not.
+KEY_MATERIAL = r"(?=[\w+/=-]*[A-Z])(?=[\w+/=-]*[a-z])(?=[\w+/=-]*\d)[\w+/=-]{32,}"
+SECRET_SHAPES = (
+    ("a PEM key", re.compile(r"-----BEGIN")),
+    ("a signed token", re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")),
+    ("key material", re.compile(KEY_MATERIAL, re.ASCII)),
+)
+
+
+def quoted(value: Any, limit: int = 40) -> str:
+    """``value`` quoted for a message: at most ``limit`` characters of it, and nothing of it when it looks like a
+    secret (a private key pasted in the wrong field, an assertion DocuSign echoes): errors reach the War Room,
+    logs and module health, which the platform masks only for exact strings."""
+    text = " ".join(str(value).split())
+    for what, shape in SECRET_SHAPES:
+        if shape.search(text):
+            return f"(a value that looks like {what}, not shown)"
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+DOCUSIGN_TEXT = 120  # DocuSign's own messages are sentences worth reading whole; a user's value is named by its start
+
+
 # ============================================================================ settings
 
 
@@ -144,12 +167,12 @@ class Hosts:
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:
             raise DocusignError(
-                f"Server URL {url!r} is not a URL. Use https://account.docusign.com (production) or "
+                f"Server URL {quoted(url)} is not a URL. Use https://account.docusign.com (production) or "
                 "https://account-d.docusign.com (developer)."
             )
         if parts.scheme == "http" and not _is_loopback(host):
             raise DocusignError(
-                f"Server URL {url!r} uses http://, which would send the private-key assertion and tokens in "
+                f"Server URL {quoted(url)} uses http://, which would send the private-key assertion and tokens in "
                 "clear text. Use https:// (http:// is accepted only for a local emulator on a loopback host)."
             )
         netloc = parts.netloc.rsplit("@", 1)[-1].lower()
@@ -273,7 +296,8 @@ class Settings:
         raw_types = [str(t).strip().lower() for t in argToList(params.get("event_types") or list(EVENT_TYPES))]
         unknown = [t for t in raw_types if t not in {name.lower() for name in EVENT_TYPES}]
         if unknown:
-            raise DocusignError(f"Unknown event type(s) {unknown}; choose from {list(EVENT_TYPES)}.")
+            named = ", ".join(quoted(t) for t in unknown)
+            raise DocusignError(f"Unknown event type(s) {named}; choose from {list(EVENT_TYPES)}.")
         event_types = tuple(t for t in EVENT_TYPES if t.lower() in raw_types)
         settings = cls(
             hosts=hosts,
@@ -340,7 +364,7 @@ MONITOR_API_CHOICES = {"auto": "auto", "v1": "v1", "v2.0 (lens)": "lens"}
 def _monitor_api(params: dict[str, Any]) -> str:
     choice = str(params.get("monitor_api") or "auto").strip()
     if choice.lower() not in MONITOR_API_CHOICES:
-        raise DocusignError(f"Monitor API {choice!r} is not one of {', '.join(MONITOR_API_CHOICES)}.")
+        raise DocusignError(f"Monitor API {quoted(choice)} is not one of {', '.join(MONITOR_API_CHOICES)}.")
     return MONITOR_API_CHOICES[choice.lower()]
 
 
@@ -362,10 +386,12 @@ def parse_start(text: str, arg_name: str, label: str) -> datetime:
         except ValueError:
             parsed = None
         if parsed is None:
-            raise DocusignError(f"{label} {text!r} is not understood; use e.g. '3 days' or '2024-01-31T00:00:00Z'.")
+            raise DocusignError(
+                f"{label} {quoted(text)} is not understood; use e.g. '3 days' or '2024-01-31T00:00:00Z'."
+            )
         start = as_utc(parsed)
     if start > datetime.now(UTC) + timedelta(minutes=1):
-        raise DocusignError(f"{label} {text!r} is in the future; use a time in the past, e.g. '1 day'.")
+        raise DocusignError(f"{label} {quoted(text)} is in the future; use a time in the past, e.g. '1 day'.")
     return start
 
 
@@ -556,9 +582,10 @@ def oauth_error_message(body: dict[str, Any], scopes: Iterable[str], granted: It
             granted=" ".join(known), missing=" ".join(missing), needed_by=needed_by
         )
     template = OAUTH_ERRORS.get(key)
+    said = quoted(description or code, DOCUSIGN_TEXT)
     if template is None:
-        return f"DocuSign refused the token request: {code or 'unknown error'} {description}".strip()
-    return template.format(scopes=" ".join(requested), description=description or code)
+        return f"DocuSign refused the token request: {code or 'unknown error'}" + (f" {said}" if description else "")
+    return template.format(scopes=" ".join(requested), description=said)
 
 
 def _scope_order(scope: str) -> int:
@@ -1111,6 +1138,7 @@ def api_error(res: requests.Response, api: str, doing: str) -> ApiError:
     detail = ""
     if isinstance(body, dict):
         detail = str(body.get("message") or body.get("error_description") or body.get("error") or "")
+        detail = quoted(detail, DOCUSIGN_TEXT) if detail else ""
     if res.status_code == 403:
         message = API_FORBIDDEN_HINTS.get(api, "DocuSign refused access (403).")
     elif res.status_code == 401:
@@ -2463,14 +2491,14 @@ def get_events_command(client: DocuSignClient, settings: Settings, args: dict[st
     asked = str(args.get("event_type") or CUSTOMER_EVENTS).strip()
     name = next((known for known in EVENT_TYPES if known.lower() == asked.lower()), None)
     if name is None:
-        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {asked!r}.")
+        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {quoted(asked)}.")
     event_type = EVENT_TYPES[name]
     if settings.missing_for(name):
         raise DocusignError(settings.missing_for(name))
     maximum = event_type.budget.maximum
     raw_limit = str(args.get("limit") if args.get("limit") not in (None, "") else 10).strip()
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
-        raise DocusignError(f"limit must be a whole number between 1 and {maximum}; got {raw_limit!r}.")
+        raise DocusignError(f"limit must be a whole number between 1 and {maximum}; got {quoted(raw_limit)}.")
     limit = int(raw_limit)
     start = parse_start(str(args.get("from_date") or "1 hour"), "from_date", "from_date")
     outcome = collect(event_type, client, {}, limit, start)

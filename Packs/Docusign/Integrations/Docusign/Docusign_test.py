@@ -487,7 +487,7 @@ def test_second_401_is_an_error_not_a_loop(settings, requests_mock):
         ("invalid_grant", "expired_grant", "clock"),
         ("unsupported_grant_type", "", "does not accept the JWT grant"),
         ("invalid_client", "", "rejected the Integration Key"),
-        ("server_weirdness", "something", "refused the token request: server_weirdness something"),
+        ("server_weirdness", "something", "refused the token request: server_weirdness 'something'"),
     ],
 )
 def test_oauth_errors_are_actionable(error, description, expected, settings, requests_mock):
@@ -623,7 +623,7 @@ def test_plain_400_is_not_mistaken_for_rate_limit(settings, requests_mock, no_sl
         json={"errorCode": "INVALID_REQUEST_PARAMETER", "message": "cursor is invalid"},
         headers=TRACE,
     )
-    with pytest.raises(Docusign.ApiError, match="HTTP 400 .*INVALID_REQUEST_PARAMETER cursor is invalid"):
+    with pytest.raises(Docusign.ApiError, match="HTTP 400 .*INVALID_REQUEST_PARAMETER 'cursor is invalid'"):
         Docusign.get_monitor_stream(Docusign.DocuSignClient(settings), "", 10)
     no_sleep.assert_not_called()
 
@@ -833,6 +833,57 @@ def test_secrets_absent_from_raised_messages(pkcs1_pem, requests_mock):
     text = repr(info.value) + str(info.value) + repr(settings)
     for fragment in secret_fragments(pkcs1_pem, requests_mock):
         assert fragment not in text
+
+
+@pytest.mark.parametrize("field, label", [("url", "Server URL"), ("first_fetch", "First fetch time")])
+@pytest.mark.parametrize("form", [pytest.param(lambda pem: pem, id="as-pasted"), pytest.param(spaced, id="spaced")])
+def test_a_private_key_pasted_in_the_wrong_field_is_not_echoed(field, label, form, pkcs1_pem, requests_mock):
+    platform = run_command("test-module", make_params(pkcs1_pem, **{field: form(pkcs1_pem)}))
+    (error,) = error_entries(platform)
+    assert label in error
+    assert "PRIVATE KEY" not in error
+    for line in pkcs1_pem.splitlines():
+        if "-----" not in line:
+            assert line[:12] not in error and line[-12:] not in error
+    assert not requests_mock.called
+
+
+@pytest.mark.parametrize(
+    "field, value, shown",
+    [
+        ("url", "account-d.docusign.com/oauth", "Server URL 'account-d.docusign.com/oauth' is not a URL"),
+        ("first_fetch", "since " + "a" * 60, "First fetch time 'since " + "a" * 34 + "…' is not understood"),
+        ("monitor_api", "v2.0 (lens) 5e8a6f0c-2b3d-4c5e-8f9a-0b1c2d3e4f5a", "Monitor API 'v2.0 (lens) 5e8a6f0c-2b3d"),
+    ],
+)
+def test_a_mistyped_value_is_named_by_its_start(field, value, shown, pkcs1_pem):
+    platform = run_command("test-module", make_params(pkcs1_pem, **{field: value}))
+    (error,) = error_entries(platform)
+    assert shown in error
+    assert len(value) <= 40 or value not in error  # a long value is cut
+
+
+@pytest.mark.parametrize("code", ["invalid_grant", "invalid_request"])
+@pytest.mark.parametrize(
+    "echoed",
+    [pytest.param(lambda jwt_: jwt_, id="assertion"), pytest.param(lambda jwt_: jwt_.rsplit(".", 1)[0], id="claims")],
+)
+def test_an_oauth_error_echoing_the_assertion_is_not_copied(code, echoed, pkcs1_pem, requests_mock):
+    """The platform masks the exact assertion in war-room errors, not in logs or health, nor a part of it."""
+
+    def echo(request, context):
+        context.status_code = 400
+        assertion = parse_qs(request.text)["assertion"][0]
+        return {"error": code, "error_description": f"The assertion {echoed(assertion)} could not be verified"}
+
+    requests_mock.post(f"{DEV}/oauth/token", json=echo, headers=TRACE)
+    platform = fetch(events_params(pkcs1_pem))
+    (error,) = error_entries(platform)
+    assert "token request" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+    visible = "\n".join([error, platform.log_text(), *map(str, platform.module_health)])
+    (assertion,) = {parse_qs(r.text)["assertion"][0] for r in requests_mock.request_history}
+    for part in assertion.split("."):
+        assert part[:12] not in visible
 
 
 # ============================================================================ fetchers: shared helpers
