@@ -110,6 +110,7 @@ class StopReason(enum.Enum):
     TIME_BUDGET = "time budget"
     RATE_LIMIT = "rate limit"
     QUOTA = "quota share used"  # deferred by the quota governor: the next run continues
+    CURSOR = "cursor problem"  # DocuSign's cursor did not move or went back: said on health
     ERROR = "error"
 
 
@@ -1263,11 +1264,39 @@ class Paginator:
 
 
 class CursorPaginator(Paginator):
-    """Monitor: the next page starts at ``endCursor``; an empty page, or the cursor sent, means caught up."""
+    """Monitor: the next page starts at ``endCursor``; an empty page means caught up. An ``endCursor`` that is the
+    cursor sent although the page had events, or that goes back, ends paging and says so in ``problem``: followed,
+    it would read one page forever, or send again events older than the id memory. ``current`` then stays the
+    cursor sent."""
+
+    problem = ""
 
     def advance(self, page: dict[str, Any]) -> None:
-        self.finished = not page["data"] or page["endCursor"] == self.current
-        self.current = page["endCursor"]
+        sent, end = page.get("cursor", self.current), page["endCursor"]
+        self.finished = not page["data"] or end == sent
+        if page["data"] and end == sent:
+            self.problem = (
+                f"DocuSign Monitor's endCursor did not move from the cursor sent ({quoted(sent, DOCUSIGN_TEXT)}) "
+                "although the page had events: the stream is stuck there. The new events in it were delivered; "
+                "each run reads that page again (without sending its events twice) until DocuSign moves on."
+            )
+        elif _cursor_went_back(sent, end):
+            self.problem = (
+                f"DocuSign Monitor's endCursor went back (from {quoted(sent, DOCUSIGN_TEXT)} to "
+                f"{quoted(end, DOCUSIGN_TEXT)}): not followed, as it would send events again. The page's new events "
+                "were delivered and the cursor kept; the next run asks again."
+            )
+            self.finished, self.current = True, sent
+            return
+        self.current = end
+
+
+def _cursor_went_back(sent: str, end: str) -> bool:
+    """Whether ``end`` points before ``sent``; known only when both are Monitor's ``aa_<ticks>_<n>`` cursors."""
+    before, after = (re.fullmatch(r"aa_(\d+(?:_\d+)*)", cursor) for cursor in (sent, end))
+    if not before or not after or before[1].count("_") != after[1].count("_"):
+        return False
+    return [int(n) for n in after[1].split("_")] < [int(n) for n in before[1].split("_")]
 
 
 class NextLinkPaginator(Paginator):
@@ -1702,20 +1731,35 @@ def fetch_customer_events(
                 "reading v2.0 (lens) until tomorrow. Check the Organization ID, or choose a Monitor API."
             )
         generation, state = "lens", replace(state, v1_checked=today)
-        return get_monitor_stream(client, state.start_for("lens") or state.first_fetch, asked, "lens")
+        sent = state.start_for("lens") or state.first_fetch
+        # The paginator compares endCursor with the cursor sent: here lens's, not the v1 cursor it was given.
+        return {**get_monitor_stream(client, sent, asked, "lens"), "cursor": sent}
 
     paginator = CursorPaginator(cursor)
+    repeating = 0  # pages in a row of events already delivered: how a cursor that went back shows when opaque
     for page in paginate(paginator, request, ctx, ctx.page_interval):
         may_fall_back = False
         step, new_ids = shape_page(page["data"], seen, ctx.now())
         step.warnings, fell_back[:] = list(fell_back), []
         delivered += len(step.events)
+        repeating = repeating + 1 if page["data"] and step.notes["repeated"] >= 0.9 * len(page["data"]) else 0
+        problem = paginator.problem or (REPEATING_PAGES if repeating >= 2 else "")
+        if problem:
+            step.warnings.append(problem)
         state = step.state = state.after_page(paginator.current, new_ids, step.newest, generation)
         yield step
+        if problem:
+            raise Stopped(StopReason.CURSOR)
         if polls_once and len(page["data"]) < asked:
             return
         if not paginator.finished and delivered >= budget:
             raise Stopped(StopReason.EVENT_BUDGET)
+
+
+REPEATING_PAGES = (
+    "Two DocuSign Monitor pages in a row held (90% or more) events already delivered: its cursor seems to have gone "
+    "back. The run stopped there, sending none of them twice; the next run goes on from the last cursor."
+)
 
 
 def monitor_generation(settings: Settings, state: CustomerEventsState, today: str) -> str:

@@ -1457,6 +1457,83 @@ def test_customer_recent_ids_are_bounded(pkcs1_pem, requests_mock, no_sleep):
     assert recent[0] == "old-5"
 
 
+# ============================================================================ customer events: malformed cursors
+
+
+def health_warnings(platform) -> list[str]:
+    """The warnings on module health (not the platform's own ``eventsPulled`` counts)."""
+    return [data for data, is_error in platform.module_health if not is_error and isinstance(data, str)]
+
+
+def test_customer_cursor_that_does_not_move_is_reported_every_run(pkcs1_pem, requests_mock, no_sleep):
+    """DocuSign answering events with the cursor sent would hold the stream there while each run says caught up."""
+    mock_token(requests_mock)
+    stuck = page([monitor_event(1), monitor_event(2)], "aa_5_0")
+    stream = requests_mock.get(STREAM, [stuck, page([monitor_event(9)], "aa_9_0")])
+    before = {"customer_events": {"cursor": "aa_5_0", "recent_ids": [], "api": "lens", "newest": ""}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream.call_count == 1  # not asked again in the same run
+    assert sent_ids(platform) == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_5_0"
+    (warning,) = health_warnings(platform)
+    assert "Customer events:" in warning and "endCursor did not move" in warning and "'aa_5_0'" in warning
+    assert type_report(platform)["stop"] == "cursor problem"
+    assert not health_errors(platform) and not error_entries(platform)
+
+    requests_mock.get(STREAM, [stuck])
+    platform = fetch(events_params(pkcs1_pem), last_run=platform.last_run)
+    assert platform.sent_events == []  # remembered: not sent twice
+    assert "endCursor did not move" in health_warnings(platform)[0]
+
+
+def test_customer_cursor_that_goes_back_is_not_followed(pkcs1_pem, requests_mock, no_sleep):
+    """6,000 events back is beyond the id memory: following it would send thousands of events again."""
+    mock_token(requests_mock)
+    events = [monitor_event(n, f"2024-01-24T10:00:00.{n:07d}Z") for n in range(8000)]
+
+    def reply(request, context):
+        start = int(query(request)["cursor"].rsplit("_", 1)[1])
+        data = events[start : start + 2000]
+        end = 1000 if start == 7000 else start + len(data)
+        return {"endCursor": f"aa_638400000000000000_{end}", "data": data}
+
+    requests_mock.get(STREAM, json=reply, headers=TRACE)
+    remembered = [e["eventId"] for e in events[5000:7000]]
+    before = {"customer_events": {"cursor": "aa_638400000000000000_7000", "recent_ids": remembered, "api": "lens"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream_cursors(requests_mock) == ["aa_638400000000000000_7000"]
+    assert sent_ids(platform) == [e["eventId"] for e in events[7000:]]
+    saved = platform.last_run["customer_events"]
+    assert saved["cursor"] == "aa_638400000000000000_7000"  # the last cursor that made sense
+    assert saved["recent_ids"][-1000:] == [e["eventId"] for e in events[7000:]]
+    (warning,) = health_warnings(platform)
+    assert "endCursor went back" in warning and "aa_638400000000000000_1000" in warning
+
+    platform = fetch(events_params(pkcs1_pem), last_run=platform.last_run)
+    assert platform.sent_events == [] and "endCursor went back" in health_warnings(platform)[0]
+
+
+def test_customer_pages_of_repeats_with_opaque_cursors_end_the_run(pkcs1_pem, requests_mock, no_sleep):
+    """Cursors that cannot be compared: pages of events already delivered tell the cursor went back."""
+    mock_token(requests_mock)
+    old = [monitor_event(n) for n in range(20)]
+    stream = requests_mock.get(
+        STREAM,
+        [
+            page([*old[:10], monitor_event(100)], "opaque-2"),  # 10 of 11 already delivered
+            page(old[10:], "opaque-3"),
+            page([monitor_event(101)], "opaque-4"),
+        ],
+    )
+    before = {"customer_events": {"cursor": "opaque-1", "recent_ids": [e["eventId"] for e in old], "api": "lens"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream.call_count == 2
+    assert sent_ids(platform) == [monitor_event(100)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "opaque-3"
+    (warning,) = health_warnings(platform)
+    assert "already delivered" in warning and "cursor" in warning
+
+
 # ============================================================================ customer events: errors
 
 
@@ -2995,6 +3072,20 @@ def test_monitor_auto_falls_back_to_lens_and_checks_v1_again_the_next_day(
     clock.shift(24 * 3600)
     fetch(auto_params(pkcs1_pem), last_run=first.last_run)  # the next day: v1 is asked again
     assert v1.call_count == 2
+
+
+def test_monitor_fallback_compares_lens_cursors_with_the_cursor_lens_was_sent(
+    pkcs1_pem, requests_mock, no_sleep, clock
+):
+    """A v1 cursor further on than lens's first endCursor is no cursor gone back: lens was sent a time."""
+    mock_token(requests_mock)
+    requests_mock.get(STREAM_V1, status_code=404, json={"errorCode": "NOT_FOUND"}, headers=TRACE)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1_1"), page([], "aa_1_1")])
+    before = {"customer_events": {"cursor": "aa_9_9", "api": "v1", "newest": "2024-01-24T10:00:00.000Z"}}
+    platform = fetch(auto_params(pkcs1_pem), last_run=before)
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1_1"
+    assert type_report(platform)["stop"] == "caught up"
 
 
 def test_monitor_v1_refusing_the_user_is_an_error_not_a_fallback(pkcs1_pem, requests_mock, no_sleep, clock):
