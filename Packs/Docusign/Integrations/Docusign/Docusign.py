@@ -143,7 +143,7 @@ def quoted(value: Any, limit: int = 40) -> str:
     for what, shape in SECRET_SHAPES:
         if shape.search(text):
             return f"(a value that looks like {what}, not shown)"
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+    return repr(text if len(text) <= limit else text[:limit].rstrip() + "…")
 
 
 DOCUSIGN_TEXT = 120  # DocuSign's own messages are sentences worth reading whole; a user's value is named by its start
@@ -675,7 +675,7 @@ class TokenSource:
         url = urljoin(self.settings.hosts.oauth, "/oauth/token")
         form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
         res = self.transport.send("POST", url, "oauth.token", data=form, headers={"Accept": "application/json"})
-        body = _json_or_none(res)
+        body = json_body(res, "requesting an access token") if res.status_code == 200 else _json_or_none(res)
         if res.status_code == 200 and isinstance(body, dict):
             return body
         if isinstance(body, dict) and body.get("error"):
@@ -1077,15 +1077,24 @@ class DocuSignClient:
                 continue
             if res.status_code != 200:
                 raise api_error(res, api, f"calling {endpoint}")
-            body = _json_or_none(res)
-            if body is None:
-                raise ApiError(
-                    with_trace(f"DocuSign returned a reply that is not JSON when calling {endpoint}.", res),
-                    res.status_code,
-                    "MALFORMED_REPLY",
-                    trace_token_of(res),
-                )
-            return Reply(body, trace_token_of(res))
+            return Reply(json_body(res, f"calling {endpoint}"), trace_token_of(res))
+
+
+def json_body(res: requests.Response, doing: str) -> Any:
+    """The JSON of a 200 reply; an ApiError saying what came instead (a proxy's login page, nothing)."""
+    try:
+        body = res.json()
+    except ValueError:
+        body = None
+        if res.content.strip():
+            message = (
+                f"DocuSign answered 200 with a body that is not JSON (starts with {quoted(res.text)}) when {doing}."
+            )
+            raise ApiError(with_trace(message, res), 200, "MALFORMED_REPLY", trace_token_of(res)) from None
+    if body is None:  # no bytes, or JSON's null
+        message = f"DocuSign answered 200 with an empty body when {doing}."
+        raise ApiError(with_trace(message, res), 200, "MALFORMED_REPLY", trace_token_of(res))
+    return body
 
 
 def _json_or_none(res: requests.Response) -> Any:

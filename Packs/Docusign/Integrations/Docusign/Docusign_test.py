@@ -635,6 +635,40 @@ def test_non_json_success_is_an_error(settings, requests_mock):
         Docusign.get_monitor_stream(client_for(settings), "", 10)
 
 
+LOGIN_PAGE = "<html>\n  <body>Please sign in to continue to the corporate proxy</body>\n</html>"
+
+
+@pytest.mark.parametrize(
+    "body, said",
+    [
+        pytest.param(
+            LOGIN_PAGE,
+            "answered 200 with a body that is not JSON (starts with '<html> <body>Please sign in to continue…')",
+            id="html",
+        ),
+        pytest.param("null", "answered 200 with an empty body", id="json-null"),
+        pytest.param("", "answered 200 with an empty body", id="no-body"),
+    ],
+)
+@pytest.mark.parametrize(
+    "where, doing",
+    [("stream", "when calling monitor.stream"), ("token", "when requesting an access token")],
+)
+def test_a_200_reply_without_json_fails_at_once_saying_what_came(
+    where, doing, body, said, pkcs1_pem, requests_mock, no_sleep
+):
+    mock_token(requests_mock)
+    method, url = ("GET", STREAM) if where == "stream" else ("POST", f"{DEV}/oauth/token")
+    failing = requests_mock.register_uri(method, url, text=body, headers=TRACE)
+    before = {"customer_events": {"cursor": "aa_7"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert failing.call_count == 1  # not retried
+    no_sleep.assert_not_called()
+    (error,) = error_entries(platform)
+    assert f"DocuSign {said} {doing}." in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+    assert platform.last_run == before
+
+
 # ---------------------------------------------------------------------------- consent and reset
 
 
