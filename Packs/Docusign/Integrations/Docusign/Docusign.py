@@ -2532,9 +2532,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.
-    message = f"{counted(len(events), 'event')} delivered and the state they cover saved, but: " + " | ".join(
-        errors + notices
-    )
+    saved = {n for n in outcomes if next_run.get(EVENT_TYPES[n].state_key) != last_run.get(EVENT_TYPES[n].state_key)}
+    fates = ", ".join(f"{n} state {'saved' if n in saved else 'kept as it was'}" for n in outcomes)
+    message = f"{counted(len(events), 'event')} delivered ({fates}), but: " + " | ".join(errors + notices)
     demisto.error(message)
     demisto.updateModuleHealth(message, is_error=True)
 

@@ -1515,9 +1515,11 @@ def test_customer_cursor_that_does_not_move_is_reported_every_run(pkcs1_pem, req
     assert not health_errors(platform) and not error_entries(platform)
 
     requests_mock.get(STREAM, [stuck])
+    platform.module_health.clear()
     platform = fetch(events_params(pkcs1_pem), last_run=platform.last_run)
     assert platform.sent_events == []  # remembered: not sent twice
-    assert "endCursor did not move" in health_warnings(platform)[0]
+    (warning,) = health_warnings(platform)
+    assert "endCursor did not move" in warning
 
 
 def test_customer_cursor_that_goes_back_is_not_followed(pkcs1_pem, requests_mock, no_sleep):
@@ -1543,8 +1545,10 @@ def test_customer_cursor_that_goes_back_is_not_followed(pkcs1_pem, requests_mock
     (warning,) = health_warnings(platform)
     assert "endCursor went back" in warning and "aa_638400000000000000_1000" in warning
 
+    platform.module_health.clear()
     platform = fetch(events_params(pkcs1_pem), last_run=platform.last_run)
-    assert platform.sent_events == [] and "endCursor went back" in health_warnings(platform)[0]
+    (warning,) = health_warnings(platform)
+    assert platform.sent_events == [] and "endCursor went back" in warning
 
 
 def test_customer_pages_of_repeats_with_opaque_cursors_end_the_run(pkcs1_pem, requests_mock, no_sleep):
@@ -1718,6 +1722,33 @@ def test_customer_failure_does_not_cost_user_events(pkcs1_pem, requests_mock, no
     assert not error_entries(platform)
     (error,) = health_errors(platform)
     assert "Customer events:" in error and "Monitor" in error and "Audit Users:" not in error
+
+
+def test_a_partial_failure_says_which_types_state_was_saved(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    requests_mock.get(ADMIN_USERS, status_code=403, text="", headers=TRACE)
+    requests_mock.get(STREAM, [page([], "aa_7")])
+    users_state = {"watermark": "2024-01-23T10:00:00.000Z", "not_before": FIRST_FETCH, "marks": []}
+    before = {
+        "customer_events": {"cursor": "aa_7", "recent_ids": [], "api": "lens", "newest": ""},
+        "audit_users": users_state,
+    }
+    params = make_params(pkcs1_pem, first_fetch=FIRST_FETCH)
+    platform = fetch(params, last_run=before)
+    assert platform.last_run == before  # nothing new, nothing saved: the message must not say otherwise
+    (error,) = health_errors(platform)
+    assert error.startswith(
+        "0 events delivered (Customer events state kept as it was, Audit Users state kept as it was), but: "
+        "Audit Users: The DocuSign Admin API refused access (403)."
+    )
+
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_8")])
+    platform.module_health.clear()
+    platform = fetch(params, last_run=before)
+    assert platform.last_run["customer_events"]["cursor"] == "aa_8"
+    (error,) = health_errors(platform)
+    assert error.startswith("1 event delivered (Customer events state saved, Audit Users state kept as it was), but: ")
 
 
 # ============================================================================ the summary line
