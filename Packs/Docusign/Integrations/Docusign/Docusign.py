@@ -114,6 +114,7 @@ class StopReason(enum.Enum):
     TIME_BUDGET = "time budget"
     RATE_LIMIT = "rate limit"
     QUOTA = "quota share used"  # deferred by the quota governor: the next run continues
+    CURSOR = "cursor problem"  # DocuSign's cursor did not move or went back: said on health
     ERROR = "error"
 
 
@@ -127,6 +128,29 @@ class Stopped(Exception):
 
 def with_trace_token(message: str, token: str) -> str:
     return f"{message} (X-DocuSign-TraceToken: {token})" if token else message
+
+
+# Mixed case and digits in one long run is what base64 of key material looks like; GUIDs, hosts and cursors are not.
+KEY_MATERIAL = r"(?=[\w+/=-]*[A-Z])(?=[\w+/=-]*[a-z])(?=[\w+/=-]*\d)[\w+/=-]{32,}"
+SECRET_SHAPES = (
+    ("a PEM key", re.compile(r"-----BEGIN")),
+    ("a signed token", re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")),
+    ("key material", re.compile(KEY_MATERIAL, re.ASCII)),
+)
+
+
+def quoted(value: Any, limit: int = 40) -> str:
+    """``value`` quoted for a message: at most ``limit`` characters of it, and nothing of it when it looks like a
+    secret (a private key pasted in the wrong field, an assertion DocuSign echoes): errors reach the War Room,
+    logs and module health, which the platform masks only for exact strings."""
+    text = " ".join(str(value).split())
+    for what, shape in SECRET_SHAPES:
+        if shape.search(text):
+            return f"(a value that looks like {what}, not shown)"
+    return repr(text if len(text) <= limit else text[:limit].rstrip() + "…")
+
+
+DOCUSIGN_TEXT = 120  # DocuSign's own messages are sentences worth reading whole; a user's value is named by its start
 
 
 # ============================================================================ settings
@@ -148,12 +172,12 @@ class Hosts:
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:
             raise DocusignError(
-                f"Server URL {url!r} is not a URL. Use https://account.docusign.com (production) or "
+                f"Server URL {quoted(url)} is not a URL. Use https://account.docusign.com (production) or "
                 "https://account-d.docusign.com (developer)."
             )
         if parts.scheme == "http" and not _is_loopback(host):
             raise DocusignError(
-                f"Server URL {url!r} uses http://, which would send the private-key assertion and tokens in "
+                f"Server URL {quoted(url)} uses http://, which would send the private-key assertion and tokens in "
                 "clear text. Use https:// (http:// is accepted only for a local emulator on a loopback host)."
             )
         netloc = parts.netloc.rsplit("@", 1)[-1].lower()
@@ -277,7 +301,8 @@ class Settings:
         raw_types = [str(t).strip().lower() for t in argToList(params.get("event_types") or list(EVENT_TYPES))]
         unknown = [t for t in raw_types if t not in {name.lower() for name in EVENT_TYPES}]
         if unknown:
-            raise DocusignError(f"Unknown event type(s) {unknown}; choose from {list(EVENT_TYPES)}.")
+            named = ", ".join(quoted(t) for t in unknown)
+            raise DocusignError(f"Unknown event type(s) {named}; choose from {list(EVENT_TYPES)}.")
         event_types = tuple(t for t in EVENT_TYPES if t.lower() in raw_types)
         settings = cls(
             hosts=hosts,
@@ -344,7 +369,7 @@ MONITOR_API_CHOICES = {"auto": "auto", "v1": "v1", "v2.0 (lens)": "lens"}
 def _monitor_api(params: dict[str, Any]) -> str:
     choice = str(params.get("monitor_api") or "auto").strip()
     if choice.lower() not in MONITOR_API_CHOICES:
-        raise DocusignError(f"Monitor API {choice!r} is not one of {', '.join(MONITOR_API_CHOICES)}.")
+        raise DocusignError(f"Monitor API {quoted(choice)} is not one of {', '.join(MONITOR_API_CHOICES)}.")
     return MONITOR_API_CHOICES[choice.lower()]
 
 
@@ -366,10 +391,12 @@ def parse_start(text: str, arg_name: str, label: str) -> datetime:
         except ValueError:
             parsed = None
         if parsed is None:
-            raise DocusignError(f"{label} {text!r} is not understood; use e.g. '3 days' or '2024-01-31T00:00:00Z'.")
+            raise DocusignError(
+                f"{label} {quoted(text)} is not understood; use e.g. '3 days' or '2024-01-31T00:00:00Z'."
+            )
         start = as_utc(parsed)
     if start > datetime.now(UTC) + timedelta(minutes=1):
-        raise DocusignError(f"{label} {text!r} is in the future; use a time in the past, e.g. '1 day'.")
+        raise DocusignError(f"{label} {quoted(text)} is in the future; use a time in the past, e.g. '1 day'.")
     return start
 
 
@@ -560,9 +587,10 @@ def oauth_error_message(body: dict[str, Any], scopes: Iterable[str], granted: It
             granted=" ".join(known), missing=" ".join(missing), needed_by=needed_by
         )
     template = OAUTH_ERRORS.get(key)
+    said = quoted(description or code, DOCUSIGN_TEXT)
     if template is None:
-        return f"DocuSign refused the token request: {code or 'unknown error'} {description}".strip()
-    return template.format(scopes=" ".join(requested), description=description or code)
+        return f"DocuSign refused the token request: {code or 'unknown error'}" + (f" {said}" if description else "")
+    return template.format(scopes=" ".join(requested), description=said)
 
 
 def _scope_order(scope: str) -> int:
@@ -651,7 +679,7 @@ class TokenSource:
         url = urljoin(self.settings.hosts.oauth, "/oauth/token")
         form = {"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion}
         res = self.transport.send("POST", url, "oauth.token", data=form, headers={"Accept": "application/json"})
-        body = _json_or_none(res)
+        body = json_body(res, "requesting an access token") if res.status_code == 200 else _json_or_none(res)
         if res.status_code == 200 and isinstance(body, dict):
             return body
         if isinstance(body, dict) and body.get("error"):
@@ -1060,15 +1088,24 @@ class DocuSignClient:
                 continue
             if res.status_code != 200:
                 raise api_error(res, api, f"calling {endpoint}")
-            body = _json_or_none(res)
-            if body is None:
-                raise ApiError(
-                    with_trace(f"DocuSign returned a reply that is not JSON when calling {endpoint}.", res),
-                    res.status_code,
-                    "MALFORMED_REPLY",
-                    trace_token_of(res),
-                )
-            return Reply(body, trace_token_of(res))
+            return Reply(json_body(res, f"calling {endpoint}"), trace_token_of(res))
+
+
+def json_body(res: requests.Response, doing: str) -> Any:
+    """The JSON of a 200 reply; an ApiError saying what came instead (a proxy's login page, nothing)."""
+    try:
+        body = res.json()
+    except ValueError:
+        body = None
+        if res.content.strip():
+            message = (
+                f"DocuSign answered 200 with a body that is not JSON (starts with {quoted(res.text)}) when {doing}."
+            )
+            raise ApiError(with_trace(message, res), 200, "MALFORMED_REPLY", trace_token_of(res)) from None
+    if body is None:  # no bytes, or JSON's null
+        message = f"DocuSign answered 200 with an empty body when {doing}."
+        raise ApiError(with_trace(message, res), 200, "MALFORMED_REPLY", trace_token_of(res))
+    return body
 
 
 def _json_or_none(res: requests.Response) -> Any:
@@ -1122,6 +1159,7 @@ def api_error(res: requests.Response, api: str, doing: str) -> ApiError:
     detail = ""
     if isinstance(body, dict):
         detail = str(body.get("message") or body.get("error_description") or body.get("error") or "")
+        detail = quoted(detail, DOCUSIGN_TEXT) if detail else ""
     if res.status_code == 403:
         message = API_FORBIDDEN_HINTS.get(api, "DocuSign refused access (403).")
     elif res.status_code == 401:
@@ -1246,11 +1284,39 @@ class Paginator:
 
 
 class CursorPaginator(Paginator):
-    """Monitor: the next page starts at ``endCursor``; an empty page, or the cursor sent, means caught up."""
+    """Monitor: the next page starts at ``endCursor``; an empty page means caught up. An ``endCursor`` that is the
+    cursor sent although the page had events, or that goes back, ends paging and says so in ``problem``: followed,
+    it would read one page forever, or send again events older than the id memory. ``current`` then stays the
+    cursor sent."""
+
+    problem = ""
 
     def advance(self, page: dict[str, Any]) -> None:
-        self.finished = not page["data"] or page["endCursor"] == self.current
-        self.current = page["endCursor"]
+        sent, end = page.get("cursor", self.current), page["endCursor"]
+        self.finished = not page["data"] or end == sent
+        if page["data"] and end == sent:
+            self.problem = (
+                f"DocuSign Monitor's endCursor did not move from the cursor sent ({quoted(sent, DOCUSIGN_TEXT)}) "
+                "although the page had events: the stream is stuck there. The new events in it were delivered; "
+                "each run reads that page again (without sending its events twice) until DocuSign moves on."
+            )
+        elif _cursor_went_back(sent, end):
+            self.problem = (
+                f"DocuSign Monitor's endCursor went back (from {quoted(sent, DOCUSIGN_TEXT)} to "
+                f"{quoted(end, DOCUSIGN_TEXT)}): not followed, as it would send events again. The page's new events "
+                "were delivered and the cursor kept; the next run asks again."
+            )
+            self.finished, self.current = True, sent
+            return
+        self.current = end
+
+
+def _cursor_went_back(sent: str, end: str) -> bool:
+    """Whether ``end`` points before ``sent``; known only when both are Monitor's ``aa_<ticks>_<n>`` cursors."""
+    before, after = (re.fullmatch(r"aa_(\d+(?:_\d+)*)", cursor) for cursor in (sent, end))
+    if not before or not after or before[1].count("_") != after[1].count("_"):
+        return False
+    return [int(n) for n in after[1].split("_")] < [int(n) for n in before[1].split("_")]
 
 
 class NextLinkPaginator(Paginator):
@@ -1325,7 +1391,8 @@ def as_utc(value: datetime) -> datetime:
 
 def format_time(value: datetime) -> str:
     """XSIAM ``_time``: UTC with millisecond precision."""
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # Not strftime: its %Y drops the leading zeros of years before 1000 (DocuSign's 0001-01-01 placeholder).
+    return as_utc(value).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 US_DATE_FORMS = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M %p")
@@ -1339,7 +1406,7 @@ def parse_time(text: Any) -> datetime | None:
     try:
         # Monitor's fixed form ("2024-01-24T09:12:41.7734567Z") is read by the standard library, many times faster.
         return as_utc(datetime.fromisoformat(value))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a time before year 1 once in UTC
         pass
     try:
         return as_utc(date_parser.isoparse(value))
@@ -1694,20 +1761,35 @@ def fetch_customer_events(
                 "reading v2.0 (lens) until tomorrow. Check the Organization ID, or choose a Monitor API."
             )
         generation, state = "lens", replace(state, v1_checked=today)
-        return get_monitor_stream(client, state.start_for("lens") or state.first_fetch, asked, "lens")
+        sent = state.start_for("lens") or state.first_fetch
+        # The paginator compares endCursor with the cursor sent: here lens's, not the v1 cursor it was given.
+        return {**get_monitor_stream(client, sent, asked, "lens"), "cursor": sent}
 
     paginator = CursorPaginator(cursor)
+    repeating = 0  # pages in a row of events already delivered: how a cursor that went back shows when opaque
     for page in paginate(paginator, request, ctx, ctx.page_interval):
         may_fall_back = False
         step, new_ids = shape_page(page["data"], seen, ctx.now())
         step.warnings, fell_back[:] = list(fell_back), []
         delivered += len(step.events)
+        repeating = repeating + 1 if page["data"] and step.notes["repeated"] >= 0.9 * len(page["data"]) else 0
+        problem = paginator.problem or (REPEATING_PAGES if repeating >= 2 else "")
+        if problem:
+            step.warnings.append(problem)
         state = step.state = state.after_page(paginator.current, new_ids, step.newest, generation)
         yield step
+        if problem:
+            raise Stopped(StopReason.CURSOR)
         if polls_once and len(page["data"]) < asked:
             return
         if not paginator.finished and delivered >= budget:
             raise Stopped(StopReason.EVENT_BUDGET)
+
+
+REPEATING_PAGES = (
+    "Two DocuSign Monitor pages in a row held (90% or more) events already delivered: its cursor seems to have gone "
+    "back. The run stopped there, sending none of them twice; the next run goes on from the last cursor."
+)
 
 
 def monitor_generation(settings: Settings, state: CustomerEventsState, today: str) -> str:
@@ -2597,9 +2679,9 @@ def fetch_events_command(client: DocuSignClient, settings: Settings) -> None:
         raise DocusignError(" | ".join(errors))
     # Part of the run succeeded and its state is saved: report the failure on the instance's health rather than
     # failing the command, so no platform version can drop that state and send the same events again.
-    message = f"{counted(len(events), 'event')} delivered and the state they cover saved, but: " + " | ".join(
-        errors + notices
-    )
+    saved = {n for n in outcomes if next_run.get(EVENT_TYPES[n].state_key) != last_run.get(EVENT_TYPES[n].state_key)}
+    fates = ", ".join(f"{n} state {'saved' if n in saved else 'kept as it was'}" for n in outcomes)
+    message = f"{counted(len(events), 'event')} delivered ({fates}), but: " + " | ".join(errors + notices)
     demisto.error(message)
     demisto.updateModuleHealth(message, is_error=True)
 
@@ -2609,14 +2691,14 @@ def get_events_command(client: DocuSignClient, settings: Settings, args: dict[st
     asked = str(args.get("event_type") or CUSTOMER_EVENTS).strip()
     name = next((known for known in EVENT_TYPES if known.lower() == asked.lower()), None)
     if name is None:
-        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {asked!r}.")
+        raise DocusignError(f"event_type must be one of {list(EVENT_TYPES)}; got {quoted(asked)}.")
     event_type = EVENT_TYPES[name]
     if settings.missing_for(name):
         raise DocusignError(settings.missing_for(name))
     maximum = event_type.budget.maximum
     raw_limit = str(args.get("limit") if args.get("limit") not in (None, "") else 10).strip()
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= maximum:
-        raise DocusignError(f"limit must be a whole number between 1 and {maximum}; got {raw_limit!r}.")
+        raise DocusignError(f"limit must be a whole number between 1 and {maximum}; got {quoted(raw_limit)}.")
     limit = int(raw_limit)
     start = parse_start(str(args.get("from_date") or "1 hour"), "from_date", "from_date")
     outcome = collect(event_type, client, {}, limit, start)

@@ -488,7 +488,7 @@ def test_second_401_is_an_error_not_a_loop(settings, requests_mock):
         ("invalid_grant", "expired_grant", "clock"),
         ("unsupported_grant_type", "", "does not accept the JWT grant"),
         ("invalid_client", "", "rejected the Integration Key"),
-        ("server_weirdness", "something", "refused the token request: server_weirdness something"),
+        ("server_weirdness", "something", "refused the token request: server_weirdness 'something'"),
     ],
 )
 def test_oauth_errors_are_actionable(error, description, expected, settings, requests_mock):
@@ -652,7 +652,7 @@ def test_plain_400_is_not_mistaken_for_rate_limit(settings, requests_mock, no_sl
         json={"errorCode": "INVALID_REQUEST_PARAMETER", "message": "cursor is invalid"},
         headers=TRACE,
     )
-    with pytest.raises(Docusign.ApiError, match="HTTP 400 .*INVALID_REQUEST_PARAMETER cursor is invalid"):
+    with pytest.raises(Docusign.ApiError, match="HTTP 400 .*INVALID_REQUEST_PARAMETER 'cursor is invalid'"):
         Docusign.get_monitor_stream(Docusign.DocuSignClient(settings), "", 10)
     no_sleep.assert_not_called()
 
@@ -662,6 +662,40 @@ def test_non_json_success_is_an_error(settings, requests_mock):
     requests_mock.get(f"{LENS}/api/v2.0/datasets/monitor/stream", text="<html>login</html>", headers=TRACE)
     with pytest.raises(Docusign.ApiError, match="not JSON.*TraceToken"):
         Docusign.get_monitor_stream(client_for(settings), "", 10)
+
+
+LOGIN_PAGE = "<html>\n  <body>Please sign in to continue to the corporate proxy</body>\n</html>"
+
+
+@pytest.mark.parametrize(
+    "body, said",
+    [
+        pytest.param(
+            LOGIN_PAGE,
+            "answered 200 with a body that is not JSON (starts with '<html> <body>Please sign in to continue…')",
+            id="html",
+        ),
+        pytest.param("null", "answered 200 with an empty body", id="json-null"),
+        pytest.param("", "answered 200 with an empty body", id="no-body"),
+    ],
+)
+@pytest.mark.parametrize(
+    "where, doing",
+    [("stream", "when calling monitor.stream"), ("token", "when requesting an access token")],
+)
+def test_a_200_reply_without_json_fails_at_once_saying_what_came(
+    where, doing, body, said, pkcs1_pem, requests_mock, no_sleep
+):
+    mock_token(requests_mock)
+    method, url = ("GET", STREAM) if where == "stream" else ("POST", f"{DEV}/oauth/token")
+    failing = requests_mock.register_uri(method, url, text=body, headers=TRACE)
+    before = {"customer_events": {"cursor": "aa_7"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert failing.call_count == 1  # not retried
+    no_sleep.assert_not_called()
+    (error,) = error_entries(platform)
+    assert f"DocuSign {said} {doing}." in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+    assert platform.last_run == before
 
 
 # ---------------------------------------------------------------------------- consent and reset
@@ -862,6 +896,57 @@ def test_secrets_absent_from_raised_messages(pkcs1_pem, requests_mock):
     text = repr(info.value) + str(info.value) + repr(settings)
     for fragment in secret_fragments(pkcs1_pem, requests_mock):
         assert fragment not in text
+
+
+@pytest.mark.parametrize("field, label", [("url", "Server URL"), ("first_fetch", "First fetch time")])
+@pytest.mark.parametrize("form", [pytest.param(lambda pem: pem, id="as-pasted"), pytest.param(spaced, id="spaced")])
+def test_a_private_key_pasted_in_the_wrong_field_is_not_echoed(field, label, form, pkcs1_pem, requests_mock):
+    platform = run_command("test-module", make_params(pkcs1_pem, **{field: form(pkcs1_pem)}))
+    (error,) = error_entries(platform)
+    assert label in error
+    assert "PRIVATE KEY" not in error
+    for line in pkcs1_pem.splitlines():
+        if "-----" not in line:
+            assert line[:12] not in error and line[-12:] not in error
+    assert not requests_mock.called
+
+
+@pytest.mark.parametrize(
+    "field, value, shown",
+    [
+        ("url", "account-d.docusign.com/oauth", "Server URL 'account-d.docusign.com/oauth' is not a URL"),
+        ("first_fetch", "since " + "a" * 60, "First fetch time 'since " + "a" * 34 + "…' is not understood"),
+        ("monitor_api", "v2.0 (lens) 5e8a6f0c-2b3d-4c5e-8f9a-0b1c2d3e4f5a", "Monitor API 'v2.0 (lens) 5e8a6f0c-2b3d"),
+    ],
+)
+def test_a_mistyped_value_is_named_by_its_start(field, value, shown, pkcs1_pem):
+    platform = run_command("test-module", make_params(pkcs1_pem, **{field: value}))
+    (error,) = error_entries(platform)
+    assert shown in error
+    assert len(value) <= 40 or value not in error  # a long value is cut
+
+
+@pytest.mark.parametrize("code", ["invalid_grant", "invalid_request"])
+@pytest.mark.parametrize(
+    "echoed",
+    [pytest.param(lambda jwt_: jwt_, id="assertion"), pytest.param(lambda jwt_: jwt_.rsplit(".", 1)[0], id="claims")],
+)
+def test_an_oauth_error_echoing_the_assertion_is_not_copied(code, echoed, pkcs1_pem, requests_mock):
+    """The platform masks the exact assertion in war-room errors, not in logs or health, nor a part of it."""
+
+    def echo(request, context):
+        context.status_code = 400
+        assertion = parse_qs(request.text)["assertion"][0]
+        return {"error": code, "error_description": f"The assertion {echoed(assertion)} could not be verified"}
+
+    requests_mock.post(f"{DEV}/oauth/token", json=echo, headers=TRACE)
+    platform = fetch(events_params(pkcs1_pem))
+    (error,) = error_entries(platform)
+    assert "token request" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+    visible = "\n".join([error, platform.log_text(), *map(str, platform.module_health)])
+    (assertion,) = {parse_qs(r.text)["assertion"][0] for r in requests_mock.request_history}
+    for part in assertion.split("."):
+        assert part[:12] not in visible
 
 
 # ============================================================================ fetchers: shared helpers
@@ -1444,6 +1529,87 @@ def test_customer_recent_ids_are_bounded(pkcs1_pem, requests_mock, no_sleep):
     assert recent[0] == "old-5"
 
 
+# ============================================================================ customer events: malformed cursors
+
+
+def health_warnings(platform) -> list[str]:
+    """The warnings on module health (not the platform's own ``eventsPulled`` counts)."""
+    return [data for data, is_error in platform.module_health if not is_error and isinstance(data, str)]
+
+
+def test_customer_cursor_that_does_not_move_is_reported_every_run(pkcs1_pem, requests_mock, no_sleep):
+    """DocuSign answering events with the cursor sent would hold the stream there while each run says caught up."""
+    mock_token(requests_mock)
+    stuck = page([monitor_event(1), monitor_event(2)], "aa_5_0")
+    stream = requests_mock.get(STREAM, [stuck, page([monitor_event(9)], "aa_9_0")])
+    before = {"customer_events": {"cursor": "aa_5_0", "recent_ids": [], "api": "lens", "newest": ""}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream.call_count == 1  # not asked again in the same run
+    assert sent_ids(platform) == [monitor_event(1)["eventId"], monitor_event(2)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_5_0"
+    (warning,) = health_warnings(platform)
+    assert "Customer events:" in warning and "endCursor did not move" in warning and "'aa_5_0'" in warning
+    assert type_report(platform)["stop"] == "cursor problem"
+    assert not health_errors(platform) and not error_entries(platform)
+
+    requests_mock.get(STREAM, [stuck])
+    platform.module_health.clear()
+    platform = fetch(events_params(pkcs1_pem), last_run=platform.last_run)
+    assert platform.sent_events == []  # remembered: not sent twice
+    (warning,) = health_warnings(platform)
+    assert "endCursor did not move" in warning
+
+
+def test_customer_cursor_that_goes_back_is_not_followed(pkcs1_pem, requests_mock, no_sleep):
+    """6,000 events back is beyond the id memory: following it would send thousands of events again."""
+    mock_token(requests_mock)
+    events = [monitor_event(n, f"2024-01-24T10:00:00.{n:07d}Z") for n in range(8000)]
+
+    def reply(request, context):
+        start = int(query(request)["cursor"].rsplit("_", 1)[1])
+        data = events[start : start + 2000]
+        end = 1000 if start == 7000 else start + len(data)
+        return {"endCursor": f"aa_638400000000000000_{end}", "data": data}
+
+    requests_mock.get(STREAM, json=reply, headers=TRACE)
+    remembered = [e["eventId"] for e in events[5000:7000]]
+    before = {"customer_events": {"cursor": "aa_638400000000000000_7000", "recent_ids": remembered, "api": "lens"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream_cursors(requests_mock) == ["aa_638400000000000000_7000"]
+    assert sent_ids(platform) == [e["eventId"] for e in events[7000:]]
+    saved = platform.last_run["customer_events"]
+    assert saved["cursor"] == "aa_638400000000000000_7000"  # the last cursor that made sense
+    assert saved["recent_ids"][-1000:] == [e["eventId"] for e in events[7000:]]
+    (warning,) = health_warnings(platform)
+    assert "endCursor went back" in warning and "aa_638400000000000000_1000" in warning
+
+    platform.module_health.clear()
+    platform = fetch(events_params(pkcs1_pem), last_run=platform.last_run)
+    (warning,) = health_warnings(platform)
+    assert platform.sent_events == [] and "endCursor went back" in warning
+
+
+def test_customer_pages_of_repeats_with_opaque_cursors_end_the_run(pkcs1_pem, requests_mock, no_sleep):
+    """Cursors that cannot be compared: pages of events already delivered tell the cursor went back."""
+    mock_token(requests_mock)
+    old = [monitor_event(n) for n in range(20)]
+    stream = requests_mock.get(
+        STREAM,
+        [
+            page([*old[:10], monitor_event(100)], "opaque-2"),  # 10 of 11 already delivered
+            page(old[10:], "opaque-3"),
+            page([monitor_event(101)], "opaque-4"),
+        ],
+    )
+    before = {"customer_events": {"cursor": "opaque-1", "recent_ids": [e["eventId"] for e in old], "api": "lens"}}
+    platform = fetch(events_params(pkcs1_pem), last_run=before)
+    assert stream.call_count == 2
+    assert sent_ids(platform) == [monitor_event(100)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "opaque-3"
+    (warning,) = health_warnings(platform)
+    assert "already delivered" in warning and "cursor" in warning
+
+
 # ============================================================================ customer events: errors
 
 
@@ -1632,6 +1798,33 @@ def test_customer_failure_does_not_cost_user_events(pkcs1_pem, requests_mock, no
     assert not error_entries(platform)
     (error,) = health_errors(platform)
     assert "Customer events:" in error and "Monitor" in error and "Audit Users:" not in error
+
+
+def test_a_partial_failure_says_which_types_state_was_saved(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    requests_mock.get(ADMIN_USERS, status_code=403, text="", headers=TRACE)
+    requests_mock.get(STREAM, [page([], "aa_7")])
+    users_state = {"watermark": "2024-01-23T10:00:00.000Z", "not_before": FIRST_FETCH, "marks": []}
+    before = {
+        "customer_events": {"cursor": "aa_7", "recent_ids": [], "api": "lens", "newest": ""},
+        "audit_users": users_state,
+    }
+    params = make_params(pkcs1_pem, first_fetch=FIRST_FETCH)
+    platform = fetch(params, last_run=before)
+    assert platform.last_run == before  # nothing new, nothing saved: the message must not say otherwise
+    (error,) = health_errors(platform)
+    assert error.startswith(
+        "0 events delivered (Customer events state kept as it was, Audit Users state kept as it was), but: "
+        "Audit Users: The DocuSign Admin API refused access (403)."
+    )
+
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_8")])
+    platform.module_health.clear()
+    platform = fetch(params, last_run=before)
+    assert platform.last_run["customer_events"]["cursor"] == "aa_8"
+    (error,) = health_errors(platform)
+    assert error.startswith("1 event delivered (Customer events state saved, Audit Users state kept as it was), but: ")
 
 
 # ============================================================================ the summary line
@@ -1857,6 +2050,47 @@ def test_users_time_of_an_afternoon_change_is_not_read_as_morning(pkcs1_pem, req
     users.add(2, datetime(2024, 12, 1, 0, 5, 9, tzinfo=UTC))  # 12:05:09 AM
     platform = fetch(users_params(pkcs1_pem, max_user_events_per_fetch="10"))
     assert [e["_time"] for e in platform.sent_events] == ["2024-01-24T12:05:09.000Z", "2024-12-01T00:05:09.000Z"]
+
+
+def test_years_before_1000_keep_four_digits_in_time(pkcs1_pem, requests_mock, no_sleep, clock, monkeypatch):
+    """.NET's DateTime.MinValue (0001-01-01) is a placeholder DocuSign can send; _time must stay ISO."""
+    mock_token(requests_mock)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    old = [monitor_event(1, "0001-01-01T00:00:00Z"), monitor_event(2, "0999-12-31T23:59:59.9999999Z")]
+    requests_mock.get(STREAM, [page(old, "aa_2"), page([], "aa_2")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert [e["_time"] for e in platform.sent_events] == ["0001-01-01T00:00:00.000Z", "0999-12-31T23:59:59.999Z"]
+
+    users = FakeUsers(requests_mock)
+    user = users.add(1, datetime(2024, 1, 25, 11, 0, tzinfo=UTC))
+    params = users_params(pkcs1_pem)
+    state = fetch(params).last_run
+    template = users.esign_record
+    for n, (placeholder, expected) in enumerate(
+        [("0001-01-01T00:00:00", "0001-01-01T00:00:00.000Z"), ("0999-12-31T23:59:59Z", "0999-12-31T23:59:59.000Z")]
+    ):
+
+        def esign_record(uid: str, date: str = placeholder) -> dict:
+            record = template(uid)
+            record["userSettings"]["modifiedDate"] = date
+            return record
+
+        monkeypatch.setattr(users, "esign_record", esign_record)
+        clock.shift(60)
+        users.admin_change(user, datetime.now(UTC), status="disabled" if n else "active")
+        platform = fetch(params, last_run=state)
+        assert [e["_time"] for e in platform.sent_events] == [expected]
+        state = platform.last_run
+
+
+def test_a_timestamp_that_cannot_be_put_in_utc_is_undated_not_a_failure(pkcs1_pem, requests_mock, no_sleep):
+    mock_token(requests_mock)
+    # 0001-01-01T00:00+01:00 is before year 1 in UTC: Python cannot represent it.
+    requests_mock.get(STREAM, [page([monitor_event(1, "0001-01-01T00:00:00+01:00")], "aa_1"), page([], "aa_1")])
+    platform = fetch(events_params(pkcs1_pem))
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert "1 event without a usable timestamp got the fetch time as _time" in type_report(platform)["warnings"]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1"
 
 
 # ============================================================================ audit users: each change once
@@ -3068,6 +3302,20 @@ def test_monitor_auto_falls_back_to_lens_and_checks_v1_again_the_next_day(
     clock.shift(24 * 3600)
     fetch(auto_params(pkcs1_pem), last_run=first.last_run)  # the next day: v1 is asked again
     assert v1.call_count == 2
+
+
+def test_monitor_fallback_compares_lens_cursors_with_the_cursor_lens_was_sent(
+    pkcs1_pem, requests_mock, no_sleep, clock
+):
+    """A v1 cursor further on than lens's first endCursor is no cursor gone back: lens was sent a time."""
+    mock_token(requests_mock)
+    requests_mock.get(STREAM_V1, status_code=404, json={"errorCode": "NOT_FOUND"}, headers=TRACE)
+    requests_mock.get(STREAM, [page([monitor_event(1)], "aa_1_1"), page([], "aa_1_1")])
+    before = {"customer_events": {"cursor": "aa_9_9", "api": "v1", "newest": "2024-01-24T10:00:00.000Z"}}
+    platform = fetch(auto_params(pkcs1_pem), last_run=before)
+    assert sent_ids(platform) == [monitor_event(1)["eventId"]]
+    assert platform.last_run["customer_events"]["cursor"] == "aa_1_1"
+    assert type_report(platform)["stop"] == "caught up"
 
 
 def test_monitor_v1_refusing_the_user_is_an_error_not_a_fallback(pkcs1_pem, requests_mock, no_sleep, clock):
