@@ -2062,7 +2062,7 @@ def test_years_before_1000_keep_four_digits_in_time(pkcs1_pem, requests_mock, no
     assert [e["_time"] for e in platform.sent_events] == ["0001-01-01T00:00:00.000Z", "0999-12-31T23:59:59.999Z"]
 
     users = FakeUsers(requests_mock)
-    user = users.add(1, datetime(2024, 1, 25, 11, 0, tzinfo=UTC))
+    user = users.add(1, datetime(2024, 1, 25, 9, 0, tzinfo=UTC))  # outside the look-back: read on its next listing
     params = users_params(pkcs1_pem)
     state = fetch(params).last_run
     template = users.esign_record
