@@ -5,6 +5,7 @@ python -m devkit run ... / fetch ...   the local XSIAM engine          (devkit/e
 python -m devkit xql map ...           the offline XQL evaluator       (devkit/xql)
 python -m devkit demo                  the whole path on one machine   (devkit/demo.py)
 python -m devkit bench ...             benchmarks                      (devkit/bench)
+python -m devkit chaos ...             kills and faults, then the sink  (devkit/chaos)
 python -m devkit platform check [DIR]  the platform modules in use     (devkit/platform_modules.py)
 """
 
@@ -22,6 +23,7 @@ COMMAND_MODULES = (
     "devkit.xql.cli",
     "devkit.demo",
     "devkit.bench.cli",
+    "devkit.chaos.cli",
     "devkit.platform_modules",
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from devkit.bench import audit_users, customer_events, day, idle_run
+from devkit.bench import audit_users, chaos, customer_events, day, idle_run
 
 SCENARIOS = {
     "customer-events": customer_events.run,
@@ -13,6 +13,7 @@ SCENARIOS = {
     "idle-run": idle_run.run,
     "day-time-of-day": day.run_time_of_day,
     "day-date-only": day.run_date_only,
+    "chaos": chaos.run,
 }
 
 

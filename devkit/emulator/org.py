@@ -129,6 +129,8 @@ class Organization:
         self._user_consent: dict[tuple[str, str], set[str]] = {}
         self._org_consent: dict[str, set[str]] = {}
         self._tokens: dict[str, Token] = {}
+        # Every token ever issued, revoked or expired ones too: what a secrets scan must look for.
+        self._issued: list[str] = []
 
     # ----- time
 
@@ -250,7 +252,13 @@ class Organization:
         )
         with self._lock:
             self._tokens[token.value] = token
+            self._issued.append(token.value)
         return token
+
+    def issued_tokens(self) -> list[str]:
+        """The value of every access token issued so far, in order."""
+        with self._lock:
+            return list(self._issued)
 
     def token(self, value: str) -> Token | None:
         """The token if it is known, unrevoked and unexpired."""
