@@ -85,10 +85,9 @@ def test_datamodel_queries_read_the_modeled_rows() -> None:
         ("dataset = logins_raw | comp median(bytes) as m", "1:29: unknown aggregate 'median'"),
         ("dataset = logins_raw | sort bytes", "expected asc or desc in sort"),
         ("dataset = logins_raw | limit 0", "limit takes a whole number of rows"),
-        (
-            "dataset = logins_raw\n| join (dataset = x) as y y.a = a",
-            "2:3: the 'join' stage is not supported offline yet",
-        ),
+        ("dataset = logins_raw\n| windowcomp count() as n", "2:3: the 'windowcomp' stage is not supported offline yet"),
+        ("dataset = logins_raw | join (dataset = logins_raw) as o o.a = o.b", "compares o.<field> with a field"),
+        ("dataset = logins_raw | bin _time span = 5w", "a bin span is a whole number and a unit"),
         ("dataset = logins_raw | call some_rule", "not for queries"),
     ],
 )
@@ -106,3 +105,40 @@ def test_rules_only_stages_stay_out_of_queries_and_query_stages_out_of_rules() -
     assert parse_query("dataset = a | limit 3").stages[0].count == 3  # type: ignore[attr-defined]
     with pytest.raises(XqlSyntaxError, match="not allowed in XIF rules"):
         RuleSet.from_source("[MODEL: dataset=a]\nalter x = 1 | limit 3;")
+
+
+def test_dedup_keeps_the_first_row_of_each_key_in_the_order_by_asks() -> None:
+    rows = query("dataset = logins_raw | dedup user by desc bytes | fields user, bytes | sort asc user")
+    assert rows == [{"user": "ann", "bytes": 30}, {"user": "bob", "bytes": 5}, {"user": "cy", "bytes": None}]
+
+
+def test_bin_floors_timestamps_to_the_span() -> None:
+    events = [{"_time": "2024-01-24T10:59:59Z"}, {"_time": "2024-01-24T11:00:00Z"}, {"_time": "2024-01-24T11:42:00Z"}]
+    rows = run_query("dataset = t | bin _time span = 1h | comp count() as n by _time | sort asc _time", {"t": events})
+    assert [(r["_time"].hour, r["n"]) for r in rows] == [(10, 1), (11, 2)]
+
+
+def test_join_matches_rows_on_the_named_fields_inner_and_left() -> None:
+    people: list[dict[str, Any]] = [
+        {"id": "ann", "status": "closed"},
+        {"id": "bob", "status": "active"},
+        {"id": None, "status": "x"},
+    ]
+    datasets: dict[str, list[dict[str, Any]]] = {"logins_raw": EVENTS, "people": people}
+    inner = run_query(
+        "dataset = logins_raw | join (dataset = people | fields id, status) as p p.id = user "
+        "| comp count() as n by user, status | sort asc user",
+        datasets,
+    )
+    assert inner == [{"user": "ann", "status": "closed", "n": 2}, {"user": "bob", "status": "active", "n": 1}]
+    left = run_query(
+        'dataset = logins_raw | join type = left (dataset = people | filter status = "closed") as p p.id = user '
+        "| fields user, status | dedup user | sort asc user",
+        datasets,
+    )
+    assert left == [{"user": "ann", "status": "closed"}, {"user": "bob"}, {"user": "cy"}]
+
+
+def test_a_backquoted_alias_can_be_filtered_on() -> None:
+    rows = query("dataset = logins_raw | comp count() as `Failed Logins` by user | filter `Failed Logins` >= 2")
+    assert rows == [{"user": "ann", "Failed Logins": 2}]

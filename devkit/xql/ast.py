@@ -213,6 +213,34 @@ class Limit(Stage):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Dedup(Stage):
+    """The first row of each distinct ``fields`` tuple, in the order ``by`` sorts them (else as they come)."""
+
+    fields: tuple[str, ...]
+    by: SortKey | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bin(Stage):
+    """``field`` (a timestamp) floored to a multiple of ``span_seconds``."""
+
+    field_name: str
+    span_seconds: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Join(Stage):
+    """Rows of the current result matched with those of ``query`` where each ``alias.right = left`` pair is equal;
+    ``kind`` inner or left; on a name both sides have, ``conflict`` says whose value stays (right or left)."""
+
+    kind: str
+    conflict: str
+    query: Query
+    alias: str
+    pairs: tuple[tuple[str, str], ...]  # (right field, left field)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Query(Node):
     """``dataset = name | stages`` or ``datamodel dataset = name | stages`` (the XDM view of the dataset)."""
 

@@ -53,7 +53,8 @@ _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 AGGREGATES = ("count", "count_distinct", "sum", "min", "max", "avg", "values")
-QUERY_STAGES = ("comp", "sort", "limit")  # stages a search query may use beyond those of rules
+QUERY_STAGES = ("comp", "sort", "limit", "dedup", "bin", "join")  # stages queries may use beyond those of rules
+SPAN_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class Parser:
@@ -212,7 +213,7 @@ class Parser:
             "drop": self._drop,
             "tag": self._tag,
             "arrayexpand": self._arrayexpand,
-            **({"comp": self._comp, "sort": self._sort, "limit": self._limit} if self.query else {}),
+            **({name: getattr(self, f"_{name}") for name in QUERY_STAGES} if self.query else {}),
         }.get(word)
         if handler is None:
             if self.query and word in _UNSUPPORTED_STAGES:
@@ -303,6 +304,13 @@ class Parser:
     # --- queries -----------------------------------------------------------------------
 
     def parse_query(self) -> ast.Query:
+        query = self._query_body()
+        if not self.at(T.EOF):
+            raise self.error(f"expected '|' or the end of the query, found {self.peek().describe()}")
+        return query
+
+    def _query_body(self) -> ast.Query:
+        """A query up to what follows it: the end, or the ')' closing a join's subquery."""
         first = self.peek()
         datamodel = self.at_word("datamodel")
         if datamodel:
@@ -316,8 +324,6 @@ class Parser:
         while self.at(T.PIPE):
             self.advance()
             stages.append(self.parse_stage())
-        if not self.at(T.EOF):
-            raise self.error(f"expected '|' or the end of the query, found {self.peek().describe()}")
         return ast.Query(
             dataset=str(name.value), datamodel=datamodel, stages=tuple(stages), line=first.line, col=first.col
         )
@@ -349,7 +355,9 @@ class Parser:
         if not self.at_word("as"):
             raise self.error(f"name the result of {func}() with 'as <name>'")
         self.advance()
-        alias = self.expect(T.IDENT, "after 'as'")
+        alias = self.advance()
+        if alias.type not in (T.IDENT, T.QIDENT):
+            raise self.error(f"expected a name after 'as', found {alias.describe()}", alias)
         return ast.Aggregate(func=func, arg=arg, alias=str(alias.value), line=tok.line, col=tok.col)
 
     def _sort(self, tok: Token) -> ast.Stage:
@@ -363,6 +371,75 @@ class Parser:
             if not self.at(T.COMMA):
                 return ast.Sort(keys=tuple(keys), line=tok.line, col=tok.col)
             self.advance()
+
+    def _dedup(self, tok: Token) -> ast.Stage:
+        fields = [self._field_pattern()[0]]
+        while self.at(T.COMMA):
+            self.advance()
+            fields.append(self._field_pattern()[0])
+        by = None
+        if self.at_word("by"):
+            self.advance()
+            if not self.at_word("asc", "desc"):
+                raise self.error(f"expected asc or desc after 'dedup ... by', found {self.peek().describe()}")
+            descending = str(self.advance().value).lower() == "desc"
+            name, first = self._field_pattern()
+            by = ast.SortKey(field_name=name, descending=descending, line=first.line, col=first.col)
+        return ast.Dedup(fields=tuple(fields), by=by, line=tok.line, col=tok.col)
+
+    def _bin(self, tok: Token) -> ast.Stage:
+        name, _ = self._field_pattern()
+        if not self.at_word("span"):
+            raise self.error("expected 'span = <n><s|m|h|d>' after the field in bin")
+        self.advance()
+        self.expect(T.EQ, "after span")
+        number = self.expect(T.NUMBER, "(the span, e.g. 1h) after 'span ='")
+        unit = self.advance() if self.peek().type is T.IDENT and self.peek().start == number.end else None
+        unit_name = str(unit.value).lower() if unit else ""
+        if unit_name not in SPAN_UNITS or not isinstance(number.value, int) or number.value < 1:
+            raise self.error("a bin span is a whole number and a unit: s, m, h or d (e.g. span = 1h)", number)
+        return ast.Bin(field_name=name, span_seconds=number.value * SPAN_UNITS[unit_name], line=tok.line, col=tok.col)
+
+    def _join(self, tok: Token) -> ast.Stage:
+        options = {"type": "inner", "conflict_strategy": "right"}
+        while self.at_word(*options):
+            key = str(self.advance().value).lower()
+            self.expect(T.EQ, f"after {key}")
+            options[key] = str(self.expect(T.IDENT, f"after '{key} ='").value).lower()
+        if options["type"] not in ("inner", "left") or options["conflict_strategy"] not in ("right", "left"):
+            raise self.error("join supports type = inner|left and conflict_strategy = right|left offline", tok)
+        self.expect(T.LPAREN, "before the joined query")
+        query = self._query_body()
+        self.expect(T.RPAREN, "after the joined query")
+        if not self.at_word("as"):
+            raise self.error("name the joined query with 'as <alias>'")
+        self.advance()
+        alias = str(self.expect(T.IDENT, "after 'as'").value)
+        pairs = [self._join_pair(alias)]
+        while self.at_word("and"):
+            self.advance()
+            pairs.append(self._join_pair(alias))
+        return ast.Join(
+            kind=options["type"],
+            conflict=options["conflict_strategy"],
+            query=query,
+            alias=alias,
+            pairs=tuple(pairs),
+            line=tok.line,
+            col=tok.col,
+        )
+
+    def _join_pair(self, alias: str) -> tuple[str, str]:
+        """``alias.right = left`` (either order)."""
+        first, tok = self._field_pattern()
+        self.expect(T.EQ, "in the join condition")
+        second, _ = self._field_pattern()
+        prefix = alias + "."
+        if first.startswith(prefix) and not second.startswith(prefix):
+            return first[len(prefix) :], second
+        if second.startswith(prefix) and not first.startswith(prefix):
+            return second[len(prefix) :], first
+        raise self.error(f"a join condition compares {prefix}<field> with a field of the query", tok)
 
     def _limit(self, tok: Token) -> ast.Stage:
         count = self.expect(T.NUMBER, "after limit")

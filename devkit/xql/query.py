@@ -1,7 +1,7 @@
 """Search queries over a dataset held in memory: ``[datamodel] dataset = name | stage | ...``.
 
 Row stages (filter, alter, fields, config, arrayexpand) run through the rules' :class:`Evaluator`
-one row at a time; the table stages here (comp, sort, limit) see the whole result. With
+one row at a time; the table stages here (comp, sort, limit, dedup, bin, join) see the whole result. With
 ``datamodel``, each raw event is first modeled by the pack's modeling rules, as XSIAM's
 ``datamodel dataset =`` shows the XDM view of a dataset.
 
@@ -11,6 +11,7 @@ one row at a time; the table stages here (comp, sort, limit) see the whole resul
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -32,7 +33,15 @@ def run_query(
 ) -> list[dict[str, Any]]:
     """The rows ``source`` returns from ``datasets`` (raw events by dataset name); ``rules`` model the events
     for ``datamodel dataset =`` queries."""
-    query = parse_query(source)
+    return [row.to_dict() for row in _run(parse_query(source), datasets, rules, warnings)]
+
+
+def _run(
+    query: ast.Query,
+    datasets: dict[str, list[dict[str, Any]]],
+    rules: RuleSet | None,
+    warnings: list[XqlWarning] | None,
+) -> list[Row]:
     found = {name.casefold(): events for name, events in datasets.items()}
     if query.dataset.casefold() not in found:
         raise XqlError(f"line {query.line}: no dataset {query.dataset!r} (have: {', '.join(datasets) or 'none'})")
@@ -55,9 +64,58 @@ def run_query(
             rows = sorted(rows, key=functools.cmp_to_key(_row_order(stage.keys)))
         elif isinstance(stage, ast.Limit):
             rows = rows[: stage.count]
+        elif isinstance(stage, ast.Dedup):
+            rows = _dedup(rows, stage)
+        elif isinstance(stage, ast.Bin):
+            rows = [_bin(row, stage) for row in rows]
+        elif isinstance(stage, ast.Join):
+            rows = _join(rows, stage, _run(stage.query, datasets, rules, warnings))
         else:
             raise XqlError(f"line {stage.line}: the {type(stage).__name__.lower()} stage is not for queries")
-    return [row.to_dict() for row in rows]
+    return rows
+
+
+def _dedup(rows: list[Row], stage: ast.Dedup) -> list[Row]:
+    ordered = sorted(rows, key=functools.cmp_to_key(_row_order((stage.by,)))) if stage.by else rows
+    seen: set[tuple[Any, ...]] = set()
+    kept = []
+    for row in ordered:
+        key = tuple(_hashable(row.get(name)) for name in stage.fields)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
+
+
+def _bin(row: Row, stage: ast.Bin) -> Row:
+    value = row.get(stage.field_name)
+    if isinstance(value, dt.datetime):
+        floor = int(value.timestamp()) // stage.span_seconds * stage.span_seconds
+        row = row.copy()
+        row.set(stage.field_name, dt.datetime.fromtimestamp(floor, dt.UTC))
+    return row
+
+
+def _join(left: list[Row], stage: ast.Join, right: list[Row]) -> list[Row]:
+    """Each left row with every right row whose join fields are equal; nulls never match, as in SQL."""
+    index: dict[tuple[Any, ...], list[Row]] = {}
+    for row in right:
+        key = tuple(_hashable(row.get(r)) for r, _ in stage.pairs)
+        if None not in key:
+            index.setdefault(key, []).append(row)
+    out = []
+    for row in left:
+        key = tuple(_hashable(row.get(l_)) for _, l_ in stage.pairs)
+        matches = index.get(key, []) if None not in key else []
+        for match in matches:
+            merged = row.copy()
+            for name, value in match.items():
+                if stage.conflict == "right" or name not in row:
+                    merged.set(name, value)
+            out.append(merged)
+        if not matches and stage.kind == "left":
+            out.append(row)
+    return out
 
 
 def _comp(rows: list[Row], stage: ast.Comp, evaluator: Evaluator, warnings: list[XqlWarning]) -> list[Row]:
