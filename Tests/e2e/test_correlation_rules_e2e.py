@@ -96,6 +96,7 @@ def test_every_rule_is_scheduled_for_docusigns_ingestion_and_its_query_parses() 
     [
         ("Docusign_Correlation_FailedLogins.yml", {"object": "User", "action": "Login", "result": "Failure"}, 8),
         ("Docusign_Correlation_BulkDownloads.yml", {"object": "Envelope", "action": "Downloaded"}, 25),
+        ("Docusign_Correlation_MassVoids.yml", {"object": "Envelope", "action": "Voided"}, 12),
     ],
 )
 def test_rule_is_silent_on_a_benign_day_and_fires_once_on_the_planted_attack(
