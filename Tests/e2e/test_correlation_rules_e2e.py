@@ -117,3 +117,16 @@ def test_every_monitor_alert_becomes_one_xsiam_alert(sent_events: list[dict[str,
     raised = alerts(rule("Docusign_Correlation_MonitorAlert.yml")["xql_query"], sent_events)
     assert monitor_alerts and len(raised) == len(monitor_alerts)
     assert {a["xdm.alert.name"] for a in raised} == {e["action"] for e in monitor_alerts}
+
+
+def test_spraying_fires_for_the_ip_that_fails_many_users_not_for_one_user_failing_often(
+    sent_events: list[dict[str, Any]],
+) -> None:
+    query = rule("Docusign_Correlation_PasswordSpraying.yml")["xql_query"]
+    assert alerts(query, sent_events) == []
+    template = first(sent_events, object="User", action="Login", result="Failure")
+    at, sprayer = attack_time(sent_events), "203.0.113.77"
+    spray = [e for _ in range(6) for e in planted(template, at, 1, userId=str(uuid.uuid4()), ipAddress=sprayer)]
+    assert [a["xdm.source.ipv4"] for a in alerts(query, sent_events + spray)] == [sprayer]
+    one_user = planted(template, at, 6, userId=str(uuid.uuid4()), ipAddress=sprayer)
+    assert alerts(query, sent_events + one_user) == []
