@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit import platform_modules
+from devkit.dashboards import Premodeled, evaluate_board, load_boards, summary_line
 from devkit.emulator import Emulator
 from devkit.emulator.keys import generate_rsa_keypair
 from devkit.engine import DATASET, Engine, RunResult
@@ -105,6 +106,12 @@ def map_to_xdm(events: list[dict[str, Any]], target: Path) -> list[str]:
     return lines
 
 
+def dashboard_lines(events: list[dict[str, Any]]) -> list[str]:
+    """A line per dashboard and report of the pack: its widgets evaluated offline on the demo's events."""
+    rules = Premodeled(load_rules(RULES), events)
+    return [f"  {summary_line(b, evaluate_board(b, events, rules))}" for b in load_boards(RULES.parents[1])]
+
+
 def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: float, folder: Path) -> str:
     events = engine.sink_events(DATASET)
     by_type = Counter(str(e.get("source_log_type")) for e in events)
@@ -172,6 +179,7 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int, keep:
         summary = summarize(engine, emulator, runs, time.monotonic() - started, folder) + "\n" + "\n".join(coverage)
         (folder / "summary.json").write_text(json.dumps(emulator.stats(), indent=2, default=str))
         say(summary)
+        say("\n".join(dashboard_lines(engine.sink_events(DATASET))))
         if keep:
             drive_yourself(emulator, (folder / "instance.yml").resolve())
     say("  emulator:            stopped")
