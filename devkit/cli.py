@@ -3,6 +3,7 @@
 python -m devkit emulator serve ...    a DocuSign emulator            (devkit/emulator)
 python -m devkit run ... / fetch ...   the local XSIAM engine          (devkit/engine)
 python -m devkit xql map ...           the offline XQL evaluator       (devkit/xql)
+python -m devkit dashboards render     dashboards and report, offline  (devkit/dashboards)
 python -m devkit demo                  the whole path on one machine   (devkit/demo.py)
 python -m devkit bench ...             benchmarks                      (devkit/bench)
 python -m devkit chaos ...             kills and faults, then the sink  (devkit/chaos)
@@ -21,6 +22,7 @@ COMMAND_MODULES = (
     "devkit.emulator.cli",
     "devkit.engine.cli",
     "devkit.xql.cli",
+    "devkit.dashboards.cli",
     "devkit.demo",
     "devkit.bench.cli",
     "devkit.chaos.cli",

@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 from devkit import platform_modules
+from devkit.dashboards import Premodeled, evaluate_board, load_boards, summary_line
 from devkit.emulator import Emulator
 from devkit.emulator.events import MAX_INGEST_DELAY_SECONDS
 from devkit.emulator.keys import generate_rsa_keypair
 from devkit.emulator.scenarios import Attack
 from devkit.engine import DATASET, Engine, RunResult
 from devkit.wiring import CONSENT_COMMAND, follow_consent_link, instance_params, register_key, write_engine
-from devkit.xql import load_rules
-from devkit.xql.correlation import ModelOnce, load_correlation_rules
+from devkit.xql import RuleSet, load_rules
+from devkit.xql.correlation import load_correlation_rules
 
 PACK = Path(__file__).resolve().parents[1] / "Packs" / "Docusign"
 RULES = PACK / "ModelingRules" / "Docusign_2_11"
@@ -112,9 +113,8 @@ def map_to_xdm(events: list[dict[str, Any]], target: Path) -> list[str]:
     return lines
 
 
-def detections(events: list[dict[str, Any]], attacks: list[Attack]) -> list[str]:
+def detections(events: list[dict[str, Any]], attacks: list[Attack], modeling: RuleSet) -> list[str]:
     """What the pack's correlation rules raise over the delivered day, scheduled as XSIAM runs them."""
-    modeling = ModelOnce(load_rules(RULES))
     planted = {(attack.alert_name, attack.subject): attack.scenario for attack in attacks}
     delay = timedelta(seconds=MAX_INGEST_DELAY_SECONDS)
     lines, found = [], 0
@@ -131,6 +131,11 @@ def detections(events: list[dict[str, Any]], attacks: list[Attack]) -> list[str]
             lines.append(f"    {rule.alert_name}: {len(raised)} alerts")
     lines.append(f"  {found} of {len(attacks)} planted attacks raised their alert")
     return lines
+
+
+def dashboard_lines(events: list[dict[str, Any]], modeling: Premodeled) -> list[str]:
+    """A line per dashboard and report of the pack: its widgets evaluated offline on the demo's events."""
+    return [f"  {summary_line(b, evaluate_board(b, events, modeling))}" for b in load_boards(RULES.parents[1])]
 
 
 def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: float, folder: Path) -> str:
@@ -201,8 +206,12 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int, keep:
         summary = summarize(engine, emulator, runs, time.monotonic() - started, folder) + "\n" + "\n".join(coverage)
         (folder / "summary.json").write_text(json.dumps(emulator.stats(), indent=2, default=str))
         say(summary)
+        delivered = engine.sink_events(DATASET)
+        modeling = Premodeled(load_rules(RULES), delivered)  # each event modeled once for rules and widgets
         say("5. the pack's correlation rules, run as XSIAM schedules them over the delivered day")
-        say("\n".join(detections(engine.sink_events(DATASET), emulator.org.attacks)))
+        say("\n".join(detections(delivered, emulator.org.attacks, modeling)))
+        say("6. the pack's dashboards and report, every widget evaluated on the delivered day")
+        say("\n".join(dashboard_lines(delivered, modeling)))
         if keep:
             drive_yourself(emulator, (folder / "instance.yml").resolve())
     say("  emulator:            stopped")

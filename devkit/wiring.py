@@ -8,15 +8,18 @@ by following the consent command's link), same parameter names, type-9 credentia
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import requests
 import yaml
 
-from devkit.emulator import Emulator
-from devkit.engine import Engine, Instance, RunResult
+from devkit.emulator import Emulator, generate_rsa_keypair
+from devkit.emulator.scenarios import Attack
+from devkit.engine import DATASET, Engine, Instance, RunResult
 
 # What consent covers when both event types are selected (Customer events need the first two).
 ALL_SCOPES = ("signature", "impersonation", "organization_read", "user_read")
@@ -106,3 +109,29 @@ def write_engine(folder: Path, name: str, emulator: Emulator, params: dict[str, 
     path = write_instance_file(folder / "instance.yml", name, emulator, params, timeout)
     # The integration follows the emulator's clock when a test or benchmark moves it.
     return Engine(Instance.load(path), clock=emulator.org.clock)
+
+
+def delivered_day(
+    seed: int = 3, events: int = 3000, users: int = 300, attacks: str | Sequence[str] = ""
+) -> tuple[list[dict[str, Any]], list[Attack]]:
+    """A day of DocuSign activity as one ``fetch-events`` run delivers it (Monitor events of the day, audit users
+    changed in the last 30 days) from a seeded emulator organization with ``attacks`` planted, and the attacks."""
+    private_pem, public_pem = generate_rsa_keypair()
+    integration_key = str(uuid.UUID(int=seed))
+    with Emulator(seed=seed, events=events, users=users, span_hours=24, attacks=attacks) as emulator:
+        register_key(emulator, integration_key, public_pem, LOCAL_REDIRECT)
+        credentials = {"password": private_pem.decode()}
+        params = instance_params(
+            emulator,
+            integration_key,
+            LOCAL_REDIRECT,
+            credentials,
+            first_fetch="30 days",
+            max_customer_events_per_fetch=str(events + 1000),
+        )
+        with tempfile.TemporaryDirectory(prefix="delivered-day-") as folder:
+            engine = write_engine(Path(folder), "day", emulator, params)
+            result = engine.run("fetch-events")
+            if not result.ok:
+                raise RuntimeError(f"fetch-events failed: {result.error or result.status}")
+            return engine.sink_events(DATASET), emulator.org.attacks

@@ -1,7 +1,10 @@
-"""Search queries: the table stages (comp, sort, limit) over rows, and errors that point at the query."""
+"""Search queries: the table stages (comp, sort, limit, union...) over rows, a time frame, the view stage, and
+errors that point at the query."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -142,3 +145,64 @@ def test_join_matches_rows_on_the_named_fields_inner_and_left() -> None:
 def test_a_backquoted_alias_can_be_filtered_on() -> None:
     rows = query("dataset = logins_raw | comp count() as `Failed Logins` by user | filter `Failed Logins` >= 2")
     assert rows == [{"user": "ann", "Failed Logins": 2}]
+
+
+def test_union_appends_the_rows_of_its_query_whose_columns_may_differ() -> None:
+    rows = query(
+        'dataset = logins_raw | filter result = "Success" | fields user '
+        '| union (dataset = logins_raw | filter country = "fr" | comp count() as n by country) | sort asc user'
+    )
+    assert rows == [{"user": "bob"}, {"country": "fr", "n": 2}]
+
+
+def test_a_time_frame_keeps_the_events_in_it_for_every_dataset_the_query_reads() -> None:
+    events = [
+        {"user": "ann", "_time": "2024-01-24T09:59:59Z"},
+        {"user": "ann", "_time": "2024-01-24T10:00:00Z"},
+        {"user": "bob", "_time": "2024-01-24T11:00:00Z"},
+        {"user": "cy"},
+    ]
+    frame = (dt.datetime(2024, 1, 24, 10, tzinfo=dt.UTC), dt.datetime(2024, 1, 24, 11, tzinfo=dt.UTC))
+    source = 'dataset = t | union (dataset = t | filter user = "ann") | comp count() as n by user | sort asc user'
+    assert run_query(source, {"t": events}, timeframe=frame) == [{"user": "ann", "n": 2}, {"user": "bob", "n": 1}]
+    assert sum(r["n"] for r in run_query(source, {"t": events})) == 6
+
+
+def test_a_view_is_parsed_with_its_settings_and_leaves_the_rows_as_they_are() -> None:
+    source = (
+        "dataset = logins_raw | comp count() as n by result, country "
+        '| view graph type = column subtype = stacked header = "Logins" xaxis = country yaxis = n,n series = result '
+        'legend = `false` valuecolor("Failure", "#c00")'
+    )
+    view = parse_query(source).view
+    assert view is not None
+    assert (view.graph_type, view.xaxis, view.yaxis, view.series) == ("column", "country", ("n", "n"), "result")
+    assert view.option("header") == '"Logins"' and view.option("legend") == "`false`"
+    assert [(f.name, f.args) for f in view.funcs] == [("valuecolor", ('"Failure"', '"#c00"'))]
+    assert query(source) == query(source.split("| view")[0])
+    assert parse_query("dataset = logins_raw | limit 1").view is None
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("| view graph type = donut xaxis = user yaxis = bytes", "1:24: view graph needs type = one of area"),
+        ("| view graph type = pie yaxis = bytes", "a pie graph needs xaxis = <field>"),
+        ("| view graph type = line xaxis = user", "a line graph needs yaxis = <field>"),
+        ("| view graph type = pie xaxis = user yaxis = bytes series = country", "a pie graph takes no series"),
+        ("| view graph type = single yaxis = bytes | limit 1", "view must be the last stage of the query"),
+        ('| view highlight fields = user values = "ann"', "only 'view graph type = ...' is supported offline"),
+        ("| view graph type = pie xaxis = a xaxis = b yaxis = c", "xaxis is set twice in view"),
+        ("| union logins_raw", "union takes a query in parentheses offline"),
+        ("| union (dataset = logins_raw | view graph type = single yaxis = bytes)", "view must be the last stage"),
+    ],
+)
+def test_view_and_union_errors_point_at_the_stage(source: str, message: str) -> None:
+    with pytest.raises(XqlSyntaxError, match=re.escape(message)):
+        parse_query("dataset = logins_raw " + source)
+
+
+def test_a_view_that_draws_a_missing_column_fails_at_the_view() -> None:
+    with pytest.raises(XqlError, match=r"line 2: view draws 'count', not a column \(have: n, user\)"):
+        query("dataset = logins_raw | comp count() as n by user\n| view graph type = pie xaxis = user yaxis = count")
+    assert query('dataset = logins_raw | filter user = "nobody" | view graph type = single yaxis = n') == []

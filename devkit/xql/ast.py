@@ -241,12 +241,60 @@ class Join(Stage):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Union(Stage):
+    """The rows of the current result followed by those of ``query``."""
+
+    query: Query
+
+
+@dataclass(frozen=True, kw_only=True)
+class ViewFunc(Node):
+    """``valuecolor("Failed", "#c00")`` and the like: a display setting with arguments, as written."""
+
+    name: str  # lower case
+    args: tuple[str, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class View(Stage):
+    """``view graph type = <type> xaxis = <field> yaxis = <field>[,<field>...] [series = <field>] ...``: how a
+    widget draws the rows. ``options`` keep every ``name = value`` in order (names lower case, values as
+    written); the query's rows are not changed by it."""
+
+    graph_type: str  # lower case
+    options: tuple[tuple[str, str], ...]
+    funcs: tuple[ViewFunc, ...] = ()
+
+    def option(self, name: str) -> str | None:
+        return next((value for key, value in self.options if key == name), None)
+
+    @property
+    def xaxis(self) -> str | None:
+        return self.option("xaxis")
+
+    @property
+    def yaxis(self) -> tuple[str, ...]:
+        value = self.option("yaxis")
+        return tuple(v.strip() for v in value.split(",")) if value else ()
+
+    @property
+    def series(self) -> str | None:
+        return self.option("series")
+
+
+@dataclass(frozen=True, kw_only=True)
 class Query(Node):
     """``dataset = name | stages`` or ``datamodel dataset = name | stages`` (the XDM view of the dataset)."""
 
     dataset: str
     datamodel: bool
     stages: tuple[Stage, ...]
+
+    @property
+    def view(self) -> View | None:
+        """The ``view`` stage that ends the query, if any."""
+        last = self.stages[-1] if self.stages else None
+        return last if isinstance(last, View) else None
 
 
 # --- sections --------------------------------------------------------------------------

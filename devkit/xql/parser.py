@@ -8,7 +8,8 @@ Grammar (keywords case-insensitive)::
     query     := (config case_sensitive "=" bool "|")* ["datamodel"] "dataset" "=" name ("|" stage)*
                                                   (a search, not a rule; its stages also include:)
                | comp agg "(" [expr] ")" as name ("," ...)* [by name ("," name)*]
-               | sort (asc | desc) name ("," ...)* | limit n
+               | sort (asc | desc) name ("," ...)* | limit n | union "(" query ")"
+               | view graph type "=" name (name "=" value ("," value)* | name "(" value ("," value)* ")")*
     stage     := filter expr | alter name "=" expr ("," name "=" expr)* | call name
                | fields ["-"] pattern ["as" name] ("," ...)* | config case_sensitive "=" bool
                | drop expr | tag add string ("," string)* | arrayexpand name [limit n]
@@ -38,6 +39,7 @@ from .errors import XqlRuntimeError, XqlSyntaxError, XqlWarning
 from .functions import FUNCTIONS, Function
 from .tokens import T, Token, tokenize
 from .values import compile_regex, compile_time_format, parse_json_path
+from .view import view_definition_error
 from .xdm_const import xdm_const_value
 
 SECTION_KINDS = ("MODEL", "RULE", "INGEST", "CONST", "COLLECT", "EXTEND")
@@ -55,7 +57,8 @@ _SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 AGGREGATES = ("count", "count_distinct", "sum", "min", "max", "avg", "values")
-QUERY_STAGES = ("comp", "sort", "limit", "dedup", "bin", "join")  # stages queries may use beyond those of rules
+# Stages queries may use beyond those of rules; view ends a query and is checked, not evaluated.
+QUERY_STAGES = ("comp", "sort", "limit", "dedup", "bin", "join", "union", "view")
 SPAN_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -451,6 +454,60 @@ class Parser:
         if second.startswith(prefix) and not first.startswith(prefix):
             return second[len(prefix) :], first
         raise self.error(f"a join condition compares {prefix}<field> with a field of the query", tok)
+
+    def _union(self, tok: Token) -> ast.Stage:
+        if not self.at(T.LPAREN):
+            raise self.error("union takes a query in parentheses offline: union (dataset = ... | ...)")
+        self.advance()
+        query = self._query_body()
+        self.expect(T.RPAREN, "after the union's query")
+        return ast.Union(query=query, line=tok.line, col=tok.col)
+
+    def _view(self, tok: Token) -> ast.Stage:
+        if not self.at_word("graph"):
+            raise self.error("only 'view graph type = ...' is supported offline (not highlight or column order)")
+        self.advance()
+        options: list[tuple[str, str]] = []
+        funcs: list[ast.ViewFunc] = []
+        while self.at(T.IDENT):
+            name_tok = self.advance()
+            name = str(name_tok.value).lower()
+            if self.at(T.LPAREN):
+                self.advance()
+                args = [self._view_value()]
+                while self.at(T.COMMA):
+                    self.advance()
+                    args.append(self._view_value())
+                self.expect(T.RPAREN, f"to close {name}(")
+                funcs.append(ast.ViewFunc(name=name, args=tuple(args), line=name_tok.line, col=name_tok.col))
+                continue
+            self.expect(T.EQ, f"after {name_tok.text!r} in view")
+            values = [self._view_value()]
+            while self.at(T.COMMA):
+                self.advance()
+                values.append(self._view_value())
+            if any(key == name for key, _ in options):
+                raise self.error(f"{name} is set twice in view", name_tok)
+            options.append((name, ",".join(values)))
+        if not self.at(T.EOF):
+            raise self.error(f"view must be the last stage of the query, found {self.peek().describe()} after it")
+        settings = dict(options)
+        problem = view_definition_error(settings)
+        if problem:
+            raise self.error(problem, tok)
+        return ast.View(
+            graph_type=settings["type"].lower(),
+            options=tuple((k, v) for k, v in options if k != "type"),
+            funcs=tuple(funcs),
+            line=tok.line,
+            col=tok.col,
+        )
+
+    def _view_value(self) -> str:
+        tok = self.peek()
+        if tok.type not in (T.IDENT, T.QIDENT, T.STRING, T.NUMBER):
+            raise self.error(f"expected a value in view, found {tok.describe()}")
+        return self.advance().text
 
     def _limit(self, tok: Token) -> ast.Stage:
         count = self.expect(T.NUMBER, "after limit")

@@ -1,9 +1,11 @@
 """Search queries over a dataset held in memory: ``[datamodel] dataset = name | stage | ...``.
 
 Row stages (filter, alter, fields, config, arrayexpand) run through the rules' :class:`Evaluator`
-one row at a time; the table stages here (comp, sort, limit, dedup, bin, join) see the whole result. With
+one row at a time; the table stages here (comp, sort, limit, dedup, bin, join, union) see the whole result. With
 ``datamodel``, each raw event is first modeled by the pack's modeling rules, as XSIAM's
-``datamodel dataset =`` shows the XDM view of a dataset.
+``datamodel dataset =`` shows the XDM view of a dataset. A closing ``view`` stage leaves the rows as they are;
+the fields it draws must be columns of the result (:mod:`.view`). A time frame, as a widget or the search bar
+sets it, keeps the events whose ``_time`` lies in it, for every dataset the query reads (joins and unions too).
 
     rows = run_query('dataset = docusign_docusign_raw | comp count() as n by source_log_type',
                      {"docusign_docusign_raw": events}, rules)
@@ -17,12 +19,16 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import ast
-from .errors import XqlError, XqlWarning
+from .errors import XqlError, XqlRuntimeError, XqlWarning
 from .evaluator import CompiledStatement, Evaluator, RuleSet
 from .parser import parse_query
-from .values import Row, compare_order, row_from_event
+from .values import Row, coerce_timestamp, compare_order, row_from_event
+from .view import check_view
 
 ROW_STAGES = (ast.Filter, ast.Alter, ast.Fields, ast.Config, ast.ArrayExpand)
+
+TimeFrame = tuple[dt.datetime, dt.datetime]
+"""From and to, both included: what the search bar or a widget's time frame selects."""
 
 
 def run_query(
@@ -30,10 +36,11 @@ def run_query(
     datasets: dict[str, list[dict[str, Any]]],
     rules: RuleSet | None = None,
     warnings: list[XqlWarning] | None = None,
+    timeframe: TimeFrame | None = None,
 ) -> list[dict[str, Any]]:
     """The rows ``source`` returns from ``datasets`` (raw events by dataset name); ``rules`` model the events
-    for ``datamodel dataset =`` queries."""
-    return [row.to_dict() for row in _run(parse_query(source), datasets, rules, warnings)]
+    for ``datamodel dataset =`` queries; ``timeframe`` keeps the events of that time frame (default: all)."""
+    return [row.to_dict() for row in _run(parse_query(source), datasets, rules, warnings, timeframe)]
 
 
 def _run(
@@ -41,12 +48,15 @@ def _run(
     datasets: dict[str, list[dict[str, Any]]],
     rules: RuleSet | None,
     warnings: list[XqlWarning] | None,
+    timeframe: TimeFrame | None = None,
     case_sensitive: bool = False,
 ) -> list[Row]:
     found = {name.casefold(): events for name, events in datasets.items()}
     if query.dataset.casefold() not in found:
         raise XqlError(f"line {query.line}: no dataset {query.dataset!r} (have: {', '.join(datasets) or 'none'})")
     events = found[query.dataset.casefold()]
+    if timeframe is not None:
+        events = [e for e in events if _within(e.get("_time"), timeframe)]
     if query.datamodel:
         if rules is None:
             raise XqlError(f"line {query.line}: a datamodel query needs the modeling rules")
@@ -73,10 +83,23 @@ def _run(
         elif isinstance(stage, ast.Bin):
             rows = [_bin(row, stage) for row in rows]
         elif isinstance(stage, ast.Join):
-            rows = _join(rows, stage, _run(stage.query, datasets, rules, warnings, case_sensitive))
+            rows = _join(rows, stage, _run(stage.query, datasets, rules, warnings, timeframe, case_sensitive))
+        elif isinstance(stage, ast.Union):
+            rows = rows + _run(stage.query, datasets, rules, warnings, timeframe, case_sensitive)
+        elif isinstance(stage, ast.View):
+            check_view(stage, rows)
         else:
             raise XqlError(f"line {stage.line}: the {type(stage).__name__.lower()} stage is not for queries")
     return rows
+
+
+def _within(value: Any, timeframe: TimeFrame) -> bool:
+    """Whether a raw event's ``_time`` lies in the time frame; one without a readable ``_time`` lies in none."""
+    try:
+        moment = coerce_timestamp(value)
+    except XqlRuntimeError:
+        return False
+    return timeframe[0] <= moment <= timeframe[1]
 
 
 def _dedup(rows: list[Row], stage: ast.Dedup) -> list[Row]:
