@@ -22,14 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from devkit import platform_modules
-from devkit.dashboards import Premodeled, evaluate_board, load_boards, summary_line
+from devkit.dashboards import evaluate_board, load_boards, summary_line
 from devkit.emulator import Emulator
 from devkit.emulator.events import MAX_INGEST_DELAY_SECONDS
 from devkit.emulator.keys import generate_rsa_keypair
 from devkit.emulator.scenarios import Attack
 from devkit.engine import DATASET, Engine, RunResult
 from devkit.wiring import CONSENT_COMMAND, follow_consent_link, instance_params, register_key, write_engine
-from devkit.xql import RuleSet, load_rules
+from devkit.xql import Premodeled, RuleSet, load_rules
 from devkit.xql.correlation import load_correlation_rules
 
 PACK = Path(__file__).resolve().parents[1] / "Packs" / "Docusign"
@@ -207,7 +207,7 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int, keep:
         (folder / "summary.json").write_text(json.dumps(emulator.stats(), indent=2, default=str))
         say(summary)
         delivered = engine.sink_events(DATASET)
-        modeling = Premodeled(load_rules(RULES), delivered)  # each event modeled once for rules and widgets
+        modeling = Premodeled(load_rules(RULES), DATASET, delivered)  # each event modeled once for rules and widgets
         say("5. the pack's correlation rules, run as XSIAM schedules them over the delivered day")
         say("\n".join(detections(delivered, emulator.org.attacks, modeling)))
         say("6. the pack's dashboards and report, every widget evaluated on the delivered day")

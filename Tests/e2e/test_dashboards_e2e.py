@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from devkit.dashboards import Board, Premodeled, Widget, evaluate_board, load_boards, structure_problems
+from devkit.dashboards import Board, Widget, evaluate_board, load_boards, structure_problems
 from devkit.dashboards.evaluate import WidgetResult, evaluate_widget, newest
-from devkit.xql import load_rules
+from devkit.engine import DATASET
+from devkit.xql import Premodeled, load_rules
 
 PACK = Path(__file__).resolve().parents[2] / "Packs" / "Docusign"
 BOARDS = load_boards(PACK)
@@ -33,7 +34,7 @@ def day_events(attacked_day: tuple[list[dict[str, Any]], list[Any]]) -> list[dic
 
 @pytest.fixture(scope="module")
 def modeled(day_events: list[dict[str, Any]]) -> dict[str, Premodeled]:
-    return {name: Premodeled(load_rules(PACK / "ModelingRules" / name), day_events) for name in RULE_DIRS}
+    return {name: Premodeled(load_rules(PACK / "ModelingRules" / name), DATASET, day_events) for name in RULE_DIRS}
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ dataset (:mod:`devkit.xql`), and screenshot-like pictures of the results.
 """
 
 from .content import Board, Widget, load_board, load_boards, structure_problems, view_options
-from .evaluate import Premodeled, WidgetResult, column_problems, evaluate_board, summary_line
+from .evaluate import WidgetResult, column_problems, evaluate_board, summary_line
 
 __all__ = [
     "Board",
-    "Premodeled",
     "Widget",
     "WidgetResult",
     "column_problems",

@@ -15,11 +15,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from devkit.engine import DATASET
 from devkit.wiring import delivered_day
-from devkit.xql import load_rules
+from devkit.xql import Premodeled, load_rules
 
 from .content import load_boards, structure_problems
-from .evaluate import Premodeled, evaluate_board, summary_line
+from .evaluate import evaluate_board, summary_line
 from .render import write_image
 
 PACK = Path(__file__).resolve().parents[2] / "Packs" / "Docusign"
@@ -48,7 +49,7 @@ def _inputs(args: argparse.Namespace) -> tuple[list[dict[str, Any]], Premodeled,
     else:
         events, source = delivered_day(attacks="all")[0], "a day of emulator data with every attack planted"
     rules = load_rules(args.rules or args.pack / "ModelingRules" / "Docusign")
-    return events, Premodeled(rules, events), source
+    return events, Premodeled(rules, DATASET, events), source
 
 
 def cmd_check(args: argparse.Namespace) -> int:

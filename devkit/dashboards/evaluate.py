@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devkit.engine import DATASET
-from devkit.xql import RuleSet, XqlError, XqlWarning, parse_query, run_query
+from devkit.xql import Premodeled, RuleSet, XqlError, XqlWarning, parse_query, run_query
 from devkit.xql.ast import View
 from devkit.xql.values import coerce_timestamp, is_number
 from devkit.xql.view import field_name
@@ -33,23 +33,6 @@ class WidgetResult:
     @property
     def ok(self) -> bool:
         return self.error is None and bool(self.rows) and not self.warnings and not self.problems
-
-
-class Premodeled(RuleSet):
-    """The rules with every event of a dataset modeled once, up front: every widget reads the same events."""
-
-    def __init__(self, rules: RuleSet, events: list[dict[str, Any]]) -> None:
-        super().__init__(rules.files, rules.load_warnings)
-        self.warnings: list[XqlWarning] = []  # the modeling's, once for the whole dataset
-        self._events = events  # kept, so that the ids below stay theirs
-        modeling = DATASET in (name.casefold() for name in rules.datasets)
-        self._modeled = {id(e): rules.model(DATASET, e, self.warnings) for e in events} if modeling else {}
-
-    def model(
-        self, dataset: str, raw_event: dict[str, Any], warnings: list[XqlWarning] | None = None
-    ) -> dict[str, Any]:
-        modeled = self._modeled.get(id(raw_event)) if dataset.casefold() == DATASET else None
-        return dict(modeled) if modeled is not None else super().model(dataset, raw_event, warnings)
 
 
 def newest(events: Sequence[dict[str, Any]]) -> dt.datetime:
@@ -74,7 +57,7 @@ def evaluate_board(board: Board, events: list[dict[str, Any]], rules: RuleSet) -
 
     Pass a :class:`Premodeled` to share the modeling between boards; its warnings go to each datamodel widget.
     """
-    modeled = rules if isinstance(rules, Premodeled) else Premodeled(rules, events)
+    modeled = rules if isinstance(rules, Premodeled) else Premodeled(rules, DATASET, events)
     now = newest(events)
     results = []
     for widget in board.widgets:

@@ -16,7 +16,7 @@ checks in :mod:`.testdata`.
 from .errors import XqlError, XqlRuntimeError, XqlSyntaxError, XqlWarning
 from .evaluator import Evaluator, ModelResult, ParsedRow, ParseResult, RuleSet, load_rules
 from .parser import parse_expression, parse_query, parse_xif
-from .query import run_query
+from .query import Premodeled, run_query
 from .testdata import Mismatch, compare_expected, load_testdata, run_testdata
 from .values import REGEX_ENGINE
 
@@ -27,6 +27,7 @@ __all__ = [
     "ModelResult",
     "ParseResult",
     "ParsedRow",
+    "Premodeled",
     "RuleSet",
     "XqlError",
     "XqlRuntimeError",

@@ -112,18 +112,3 @@ class CorrelationRule:
 
 def load_correlation_rules(folder: Path | str) -> list[CorrelationRule]:
     return [CorrelationRule.load(path) for path in sorted(Path(folder).glob("*.yml"))]
-
-
-class ModelOnce(RuleSet):
-    """Modeling rules that model each event once, however many overlapping runs of however many rules read it."""
-
-    def __init__(self, rules: RuleSet) -> None:
-        super().__init__(rules.files, rules.load_warnings)
-        self._rows: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
-
-    def model(
-        self, dataset: str, raw_event: dict[str, Any], warnings: list[XqlWarning] | None = None
-    ) -> dict[str, Any]:
-        if id(raw_event) not in self._rows:  # the event is kept with its row, so its id is not reused
-            self._rows[id(raw_event)] = (raw_event, super().model(dataset, raw_event, warnings))
-        return dict(self._rows[id(raw_event)][1])

@@ -207,3 +207,22 @@ def _row_order(keys: tuple[ast.SortKey, ...]) -> Callable[[Row, Row], int]:
         return 0
 
     return compare
+
+
+class Premodeled(RuleSet):
+    """Modeling rules with the events of a dataset modeled once, up front, for the many queries that read them
+    (dashboard widgets, the scheduled runs of correlation rules); other events are modeled as they come."""
+
+    def __init__(self, rules: RuleSet, dataset: str, events: list[dict[str, Any]]) -> None:
+        super().__init__(rules.files, rules.load_warnings)
+        self.dataset = dataset.casefold()
+        self.warnings: list[XqlWarning] = []  # the modeling's, once for the whole dataset
+        self._events = events  # kept, so that the ids below stay theirs
+        modeling = self.dataset in (name.casefold() for name in rules.datasets)
+        self._modeled = {id(e): rules.model(dataset, e, self.warnings) for e in events} if modeling else {}
+
+    def model(
+        self, dataset: str, raw_event: dict[str, Any], warnings: list[XqlWarning] | None = None
+    ) -> dict[str, Any]:
+        modeled = self._modeled.get(id(raw_event)) if dataset.casefold() == self.dataset else None
+        return dict(modeled) if modeled is not None else super().model(dataset, raw_event, warnings)
