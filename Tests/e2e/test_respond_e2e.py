@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from devkit.emulator import Emulator, ManualClock
 from devkit.engine import DATASET, Engine, RunResult
 from devkit.wiring import CONSENT_COMMAND, follow_consent_link
+from devkit.xql import load_rules, run_query
 
 from .conftest import INTEGRATION_KEY, EmulatorFactory, EngineFor, KeyPair
 
+PACK = Path(__file__).resolve().parents[2] / "Packs" / "Docusign"
 CLOSE = "docusign-user-memberships-close"
 ACTIVATE = "docusign-user-membership-activate"
 
@@ -133,3 +138,20 @@ def test_the_impersonated_user_and_administrators_are_refused(
     assert emulator.stats().count("admin.close_memberships") == 0
     assert engine.run(CLOSE, {"user_id": admin.id, "force": "true"}).ok
     assert org.user(admin.id).status == "Closed"  # type: ignore[union-attr]
+
+
+def test_the_playbooks_activity_query_shows_the_users_events_and_record(sent_events: list[dict[str, Any]]) -> None:
+    """The XQL the playbook runs for "recent DocuSign activity", with a user's ID where the playbook puts
+    ${Docusign.User.id}: it returns that user's customer events and audit-users record, newest first."""
+    playbook = yaml.safe_load((PACK / "Playbooks" / "DocuSign_-_Compromised_User.yml").read_text())
+    (task,) = [t for t in playbook["tasks"].values() if t["task"].get("script") == "|||xdr-xql-generic-query"]
+    recorded = {e["userId"] for e in sent_events if e["source_log_type"] == "auditusers"}
+    user = next(e["userId"] for e in sent_events if e["source_log_type"] == "customerevent" and e["userId"] in recorded)
+    query = task["scriptarguments"]["query"]["simple"].replace("${Docusign.User.id}", user)
+    warnings: list[Any] = []
+    rows = run_query(query, {DATASET: sent_events}, load_rules(PACK / "ModelingRules" / "Docusign"), warnings)
+    assert rows and not warnings
+    assert "User Info" in {r["xdm.event.type"] for r in rows} and len({r["xdm.event.type"] for r in rows}) > 1
+    assert [r["_time"] for r in rows] == sorted((r["_time"] for r in rows), reverse=True)
+    mine = [e for e in sent_events if user in (e.get("userId"), e.get("referencedUserId"), e.get("affectedUserId"))]
+    assert len(rows) == min(100, len(mine))
