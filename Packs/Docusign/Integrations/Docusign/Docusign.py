@@ -1,9 +1,10 @@
-"""DocuSign event collector for Cortex XSIAM.
+"""DocuSign event collector for Cortex XSIAM, and response actions on DocuSign users.
 
 Collects customer events (Monitor API) and audit users (Admin + eSignature APIs) into the
-``docusign_docusign_raw`` dataset. One file by platform rule; sections, top-down: constants, errors,
-settings, keys and JWT, token cache and source, run context, HTTP policy and client, endpoints,
-paging, event shaping, state, fetchers, event types, run report, commands, main.
+``docusign_docusign_raw`` dataset; looks a user up and closes or re-activates the user's memberships (Admin API,
+only with "Allow response actions"). One file by platform rule; sections, top-down: constants, errors,
+settings, keys and JWT, token cache and source, run context, quota, HTTP policy and client, endpoints,
+paging, event shaping, state, fetchers, event types, event size, run report, response actions, commands, main.
 
 How a fetch flows: each selected event type (one ``EventType`` entry) reads its typed state from last
 run, its fetcher yields pages of events with the state that is true once they are sent, and raises
@@ -2677,10 +2678,6 @@ USER_CONTEXT = "Docusign.User"
 ACTION_CONTEXT = "Docusign.MembershipAction"
 
 
-class UserNotFound(DocusignError):
-    """No user of the organization matches the user_id or email asked for."""
-
-
 def user_reference(args: dict[str, Any]) -> tuple[str, str]:
     """The ``user_id`` (lower case) and ``email`` arguments, checked; at least one is needed."""
     user_id = str(args.get("user_id") or "").strip()
@@ -2744,9 +2741,9 @@ def require_response_actions(settings: Settings, command: str) -> None:
     require_lookup(settings, command)
 
 
-def find_user(client: DocuSignClient, user_id: str, email: str) -> dict[str, Any]:
-    """The one organization user with this ID (or, without one, this e-mail address); UserNotFound when there is
-    none, an error naming the candidates when an e-mail address is shared (the caller chooses by user_id)."""
+def find_user(client: DocuSignClient, user_id: str, email: str) -> tuple[dict[str, Any] | None, str]:
+    """The one organization user with this ID (or, without one, this e-mail address), or None and why not; an
+    error naming the candidates when an e-mail address is shared (the caller chooses by user_id)."""
     org = client.settings.organization_id
     if user_id:
         try:
@@ -2754,7 +2751,7 @@ def find_user(client: DocuSignClient, user_id: str, email: str) -> dict[str, Any
         except ApiError as exc:
             if exc.status != 404:
                 raise
-            raise UserNotFound(f"DocuSign has no user with ID {user_id} in organization {org}: {exc}") from None
+            return None, f"DocuSign has no user with ID {user_id} in organization {org}: {exc}"
         users = [u for u in users if str(u.get("id", "")).lower() == user_id]
         if users and email and email.lower() != email_of(users[0]).lower():
             raise DocusignError(
@@ -2763,9 +2760,7 @@ def find_user(client: DocuSignClient, user_id: str, email: str) -> dict[str, Any
     else:
         users = get_user_profiles(client, email)
     if not users:
-        raise UserNotFound(
-            f"DocuSign has no user {'with ID ' + user_id if user_id else quoted(email)} in organization {org}."
-        )
+        return None, f"DocuSign has no user {'with ID ' + user_id if user_id else quoted(email)} in organization {org}."
     if len(users) > 1:
         candidates = "; ".join(
             f"{u.get('id')} ({u.get('user_name') or '?'}, {u.get('user_status') or '?'}, "
@@ -2776,7 +2771,15 @@ def find_user(client: DocuSignClient, user_id: str, email: str) -> dict[str, Any
             f"{len(users)} DocuSign users have the e-mail address {quoted(email)}: {candidates}. Run the command "
             "again with user_id= the one meant."
         )
-    return users[0]
+    return users[0], ""
+
+
+def the_user(client: DocuSignClient, user_id: str, email: str) -> dict[str, Any]:
+    """find_user for the write actions: a user not found is an error."""
+    profile, why = find_user(client, user_id, email)
+    if profile is None:
+        raise DocusignError(why)
+    return profile
 
 
 # The eSignature fields an analyst needs of a user (the full record holds a hundred settings).
@@ -3183,10 +3186,9 @@ def user_get_command(client: DocuSignClient, settings: Settings, args: dict[str,
     """docusign-user-get: the Admin profile with every membership, and the eSignature record of the account."""
     require_lookup(settings, "docusign-user-get")
     user_id, email = user_reference(args)
-    try:
-        profile = find_user(client, user_id, email)
-    except UserNotFound as exc:
-        return CommandResults(readable_output=f"### DocuSign user\n{exc}\n", raw_response={})
+    profile, why = find_user(client, user_id, email)
+    if profile is None:
+        return CommandResults(readable_output=f"### DocuSign user\n{why}\n", raw_response={})
     esign, note = esign_summary(client, profile)
     user = user_output(profile, esign)
     return CommandResults(
@@ -3203,8 +3205,8 @@ def memberships_close_command(client: DocuSignClient, settings: Settings, args: 
     user_id, email = user_reference(args)
     account_id = optional_guid(args, "account_id")
     force = argToBoolean(args.get("force") or "false")
-    reason = quoted(args.get("reason") or "", 200)
-    profile = find_user(client, user_id, email)
+    reason = quoted(args["reason"], 200) if args.get("reason") else ""
+    profile = the_user(client, user_id, email)
     refusal = refuse_unsafe_close(settings, profile, force)
     if refusal:
         log_response_action(settings, "close", profile, [], refused=refusal, reason=reason, force=force)
@@ -3228,8 +3230,8 @@ def membership_activate_command(client: DocuSignClient, settings: Settings, args
     require_response_actions(settings, ACTIVATE_COMMAND)
     user_id, email = user_reference(args)
     account_id, membership_id = optional_guid(args, "account_id"), optional_guid(args, "membership_id")
-    reason = quoted(args.get("reason") or "", 200)
-    profile = find_user(client, user_id, email)
+    reason = quoted(args["reason"], 200) if args.get("reason") else ""
+    profile = the_user(client, user_id, email)
     chosen = choose_memberships(profile, account_id, membership_id)
     if not account_id and not membership_id:
         closed = [m for m in chosen if status_of(m) == "closed" and m.get("is_external_account") is not True]
