@@ -17,17 +17,24 @@ import sys
 import time
 import uuid
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from devkit import platform_modules
 from devkit.emulator import Emulator
+from devkit.emulator.events import MAX_INGEST_DELAY_SECONDS
 from devkit.emulator.keys import generate_rsa_keypair
+from devkit.emulator.scenarios import Attack
 from devkit.engine import DATASET, Engine, RunResult
 from devkit.wiring import CONSENT_COMMAND, follow_consent_link, instance_params, register_key, write_engine
 from devkit.xql import load_rules
+from devkit.xql.correlation import ModelOnce, load_correlation_rules
 
-RULES = Path(__file__).resolve().parents[1] / "Packs" / "Docusign" / "ModelingRules" / "Docusign_2_11"
+PACK = Path(__file__).resolve().parents[1] / "Packs" / "Docusign"
+RULES = PACK / "ModelingRules" / "Docusign_2_11"
+DEMO_ATTACKS = ("brute-force", "bulk-download", "credential-leak", "impossible-travel", "closed-user-active")
+"""Planted in the demo's day, for the correlation rules to find (devkit/emulator/scenarios.py has them all)."""
 
 REDIRECT_URL = "https://localhost/docusign/callback?instance=demo&step=consent"
 
@@ -105,6 +112,27 @@ def map_to_xdm(events: list[dict[str, Any]], target: Path) -> list[str]:
     return lines
 
 
+def detections(events: list[dict[str, Any]], attacks: list[Attack]) -> list[str]:
+    """What the pack's correlation rules raise over the delivered day, scheduled as XSIAM runs them."""
+    modeling = ModelOnce(load_rules(RULES))
+    planted = {(attack.alert_name, attack.subject): attack.scenario for attack in attacks}
+    delay = timedelta(seconds=MAX_INGEST_DELAY_SECONDS)
+    lines, found = [], 0
+    for rule in load_correlation_rules(PACK / "CorrelationRules"):
+        raised = rule.alerts(events, DATASET, modeling, delay)
+        mapped = rule.doc["alert_fields"]
+        subject = mapped.get("actor_effective_username") or mapped.get("action_local_ip")
+        for row in raised if len(raised) <= 3 else []:
+            scenario = planted.get((rule.alert_name, str(row.get(subject))))
+            found += scenario is not None
+            origin = f"  <- planted {scenario}" if scenario else ""
+            lines.append(f"    {rule.alert_name}: {row.get(subject)}{origin}")
+        if len(raised) > 3:
+            lines.append(f"    {rule.alert_name}: {len(raised)} alerts")
+    lines.append(f"  {found} of {len(attacks)} planted attacks raised their alert")
+    return lines
+
+
 def summarize(engine: Engine, emulator: Emulator, runs: list[RunResult], wall: float, folder: Path) -> str:
     events = engine.sink_events(DATASET)
     by_type = Counter(str(e.get("source_log_type")) for e in events)
@@ -152,9 +180,10 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int, keep:
     key_file.chmod(0o600)
     integration_key = str(uuid.UUID(int=seed * 7919 + 1))
 
-    with Emulator(seed=seed, events=events, users=users) as emulator:
+    with Emulator(seed=seed, events=events, users=users, attacks=DEMO_ATTACKS) as emulator:
         register_key(emulator, integration_key, public_pem, REDIRECT_URL, consent=False)  # given in step 1
         say(f"emulator: {emulator.base_url} (org {emulator.org.organization_id}, {events} events, {users} users)")
+        say(f"  attacks planted in the day: {', '.join(DEMO_ATTACKS)}")
         say(f"platform modules: {platform_modules.describe()}")
         engine = demo_engine(folder, emulator, integration_key, key_file)
 
@@ -172,6 +201,8 @@ def run(folder: Path, seed: int, events: int, users: int, max_cycles: int, keep:
         summary = summarize(engine, emulator, runs, time.monotonic() - started, folder) + "\n" + "\n".join(coverage)
         (folder / "summary.json").write_text(json.dumps(emulator.stats(), indent=2, default=str))
         say(summary)
+        say("5. the pack's correlation rules, run as XSIAM schedules them over the delivered day")
+        say("\n".join(detections(engine.sink_events(DATASET), emulator.org.attacks)))
         if keep:
             drive_yourself(emulator, (folder / "instance.yml").resolve())
     say("  emulator:            stopped")

@@ -11,6 +11,7 @@ import pytest
 
 from devkit import wiring
 from devkit.emulator import Emulator, generate_rsa_keypair
+from devkit.emulator.scenarios import Attack
 from devkit.engine import DATASET, Engine
 
 INTEGRATION_KEY = str(uuid.UUID("3c1b9f0e-7a2d-4e5f-8a9b-0c1d2e3f4a5b"))
@@ -61,13 +62,26 @@ def engine_for(tmp_path: Path, keypair: KeyPair) -> EngineFor:
     return make
 
 
-@pytest.fixture(scope="session")
-def sent_events(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) -> list[dict[str, Any]]:
+def _delivered_day(folder: Path, keypair: KeyPair, attacks: str = "") -> tuple[list[dict[str, Any]], list[Attack]]:
     """Both event types as fetch-events delivers them from a seeded emulator organization (a day of activity,
-    300 users), for tests that read the dataset as an analyst would."""
-    with Emulator(seed=3, events=3000, users=300, span_hours=24) as emulator:
+    300 users), with the ``attacks`` planted, and the attacks."""
+    with Emulator(seed=3, events=3000, users=300, span_hours=24, attacks=attacks) as emulator:
         wiring.register_key(emulator, INTEGRATION_KEY, keypair[1], REDIRECT_URL)
         params = instance_params(emulator, keypair[0], first_fetch="30 days", max_customer_events_per_fetch="20000")
-        engine = wiring.write_engine(tmp_path_factory.mktemp("dataset"), "dataset", emulator, params)
+        engine = wiring.write_engine(folder, "dataset", emulator, params)
         assert engine.run("fetch-events").ok
-        return engine.sink_events(DATASET)
+        return engine.sink_events(DATASET), emulator.org.attacks
+
+
+@pytest.fixture(scope="session")
+def sent_events(tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair) -> list[dict[str, Any]]:
+    """A benign day, for tests that read the dataset as an analyst would."""
+    return _delivered_day(tmp_path_factory.mktemp("dataset"), keypair)[0]
+
+
+@pytest.fixture(scope="session")
+def attacked_day(
+    tmp_path_factory: pytest.TempPathFactory, keypair: KeyPair
+) -> tuple[list[dict[str, Any]], list[Attack]]:
+    """The same day with every attack scenario planted, and the attacks."""
+    return _delivered_day(tmp_path_factory.mktemp("attacked"), keypair, attacks="all")

@@ -14,6 +14,7 @@ from typing import Any
 
 from devkit.emulator.faults import SPEC_HELP, FaultSpecError, parse_spec
 from devkit.emulator.keys import generate_rsa_keypair
+from devkit.emulator.scenarios import SCENARIOS
 from devkit.emulator.server import Emulator
 
 CONTROL_HELP = """
@@ -21,7 +22,8 @@ control endpoints (JSON), under the emulator's base URL:
   GET|POST|DELETE /_emulator/faults      list, add ({"spec": "monitor:status=500"}), clear injected faults
   GET  /_emulator/stats                  calls per endpoint and status;  POST /_emulator/stats/reset
   GET  /_emulator/requests?limit=N       the last requests
-  GET|POST /_emulator/org                the organization (ids, users, now); POST {"monitor_enabled": false}
+  GET|POST /_emulator/org                the organization (ids, users, now, planted attacks);
+                                         POST {"monitor_enabled": false}
   POST /_emulator/integrations           {"integration_key", "public_key_pem", "redirect_uris"}
   POST /_emulator/consent                grant consent for an integration key and scopes
   POST /_emulator/revoke_tokens          revoke every access token (the next call gets 401)
@@ -66,6 +68,11 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
     data.add_argument("--esign-modified-format", choices=("us", "iso"), default="us", help="userSettings.modifiedDate")
     data.add_argument("--admin-modified-field", help="add this modification-date field to Admin users")
     data.add_argument("--admin-since-by-day", action="store_true", help="last_modified_since honours only its date")
+    data.add_argument(
+        "--attacks",
+        default="",
+        help="plant attacks in the history: all, or a comma-separated list of " + ", ".join(SCENARIOS),
+    )
     data.add_argument("--monitor-page-cap", type=int, help="serve Monitor pages shorter than the limit asked")
     data.add_argument(
         "--monitor-generations",
@@ -132,6 +139,7 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
         monitor_page_cap=args.monitor_page_cap,
         monitor_generations=args.monitor_generations,
         timestamp_style=args.timestamp_style,
+        attacks=args.attacks,
         faults=args.fault,
     )
     if args.integration_key:

@@ -70,6 +70,10 @@ def organization(ctx: Context, request: Request) -> Response:
             "monitor_enabled": org.monitor_enabled,
             "now": org.now(),
             "hosts": sorted(ctx.hosts),
+            "attacks": [
+                {"scenario": a.scenario, "alert_name": a.alert_name, "subject": a.subject, "at": a.at}
+                for a in org.attacks
+            ],
         }
     )
 

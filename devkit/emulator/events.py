@@ -8,8 +8,10 @@ in timestamp order and some events arrive late.
 
 from __future__ import annotations
 
+import bisect
+import copy
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -97,6 +99,8 @@ _API_AGENTS = ("", "python-requests/2.31.0", "DocuSign-CSharp-SDK/6.8.0", "Apach
 _ENVELOPE_ACTIONS = ("Sent", "Viewed", "Downloaded", "Voided", "Completed", "Printed", "Corrected")
 _ENVELOPE_WEIGHTS = (30, 30, 15, 4, 15, 3, 3)
 _PROFILE_FIELDS = ("CanSendEnvelope", "CanManageUsers", "AllowApiAccess", "CanManageAccount", "CanSignEnvelope")
+PRIVILEGED_PROFILE_FIELDS = ("CanManageUsers", "CanManageAccount", "AllowApiAccess")
+"""Granting one of these escalates privileges: the background only ever revokes them (attacks grant them)."""
 _SETTINGS = (
     ("Security", "EnableTwoFactorAuthentication"),
     ("Security", "AllowedIpAddressRanges"),
@@ -111,6 +115,9 @@ _ALERTS = (
     "BulkEnvelopeDownloads",
     "LoginFromNewCountry",
 )
+"""Monitor's own alerts in the background; a credential leak is only ever planted (see scenarios)."""
+WORKING_HOURS = range(7, 19)
+"""UTC hours in which the background's administrators change settings, profiles and users."""
 _FAILURE_REASONS = ("InvalidPassword", "AccountLocked", "TwoFactorFailed")
 
 
@@ -126,6 +133,8 @@ class Population:
     membership_ids: tuple[str, ...]
     profile_ids: tuple[str, ...]
     integrator_keys: tuple[str, ...]
+    actors: tuple[int, ...] = ()
+    """Positions in user_ids of the users who act in the background (active ones); empty: everyone."""
 
 
 @dataclass(frozen=True)
@@ -152,14 +161,25 @@ def _first_true(predicate: Callable[[int], bool], low: int, high: int) -> int:
 
 
 class EventStream:
+    """The generated events merged with planted ones (attacks, recorded admin actions), in ingestion order.
+
+    A planted event goes after the generated events ingested at or before its ingestion, so positions already
+    served never move as long as events are planted at or after the present (or before anyone reads).
+    """
+
     def __init__(self, spec: StreamSpec, population: Population) -> None:
         self.spec = spec
         self.population = population
         self._span = spec.anchor_ticks - spec.start_ticks
+        self._home = {user: position for position, user in enumerate(population.user_ids)}
+        self.actors = population.actors or tuple(range(len(population.user_ids)))
+        """Positions in population.user_ids of the users who act in the background."""
+        # (ingestion ticks, merged position, event) of planted events, sorted; replaced whole, never mutated.
+        self._planted: tuple[tuple[int, ...], tuple[int, ...], tuple[dict[str, Any], ...]] = ((), (), ())
 
     # ----- ingestion timeline
 
-    def ingest_ticks(self, index: int) -> int:
+    def _generated_ticks(self, index: int) -> int:
         spec = self.spec
         if index < spec.count:
             slot = spec.start_ticks + self._span * index // spec.count
@@ -174,23 +194,52 @@ class EventStream:
             return self.spec.count
         return self.spec.count + (ticks - self.spec.anchor_ticks) // self.spec.live_interval_ticks + 1
 
+    def _generated_by(self, ticks: int) -> int:
+        return _first_true(lambda i: self._generated_ticks(i) > ticks, 0, self._upper_bound(ticks))
+
+    def plant(self, events: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        """Add events, each ingested at the given ticks, to the stream."""
+        merged = sorted([*zip(self._planted[0], self._planted[2], strict=True), *events], key=lambda pair: pair[0])
+        ticks = tuple(t for t, _ in merged)
+        positions = tuple(j + self._generated_by(t) for j, t in enumerate(ticks))
+        self._planted = (ticks, positions, tuple(event for _, event in merged))
+
+    def _locate(self, position: int) -> tuple[int, bool]:
+        """(index among planted events, True) or (index among generated events, False) of a stream position."""
+        positions = self._planted[1]
+        j = bisect.bisect_left(positions, position)
+        if j < len(positions) and positions[j] == position:
+            return j, True
+        return position - j, False
+
+    def ingest_ticks(self, position: int) -> int:
+        index, planted = self._locate(position)
+        return self._planted[0][index] if planted else self._generated_ticks(index)
+
     def ingested_by(self, ticks: int) -> int:
         """How many events have been ingested at `ticks` (so are visible to a reader)."""
-        return _first_true(lambda i: self.ingest_ticks(i) > ticks, 0, self._upper_bound(ticks))
+        return self._generated_by(ticks) + bisect.bisect_right(self._planted[0], ticks)
 
     def first_at_or_after(self, ticks: int, visible: int) -> int:
-        """Index of the first event ingested at or after `ticks`, at most `visible`."""
+        """Position of the first event ingested at or after `ticks`, at most `visible`."""
         return _first_true(lambda i: self.ingest_ticks(i) >= ticks, 0, visible)
 
     # ----- content
 
     def event_id(self, index: int) -> str:
+        """The id of generated event `index`."""
         seed = self.spec.seed
         return seeds.guid(seeds.mix(seed, seeds.EVENT_ID, index), seeds.mix(seed, seeds.EVENT_ID, ~index))
 
-    def event(self, index: int) -> dict[str, Any]:
+    def event(self, position: int) -> dict[str, Any]:
+        index, planted = self._locate(position)
+        if planted:
+            return copy.deepcopy(self._planted[2][index])
+        return self._generated(index)
+
+    def _generated(self, index: int) -> dict[str, Any]:
         generator = seeds.rng(self.spec.seed, seeds.EVENT, index)
-        ingest = self.ingest_ticks(index)
+        ingest = self._generated_ticks(index)
         roll = generator.random()
         if roll < 0.7:
             delay = generator.uniform(0.05, 3.0)
@@ -203,11 +252,37 @@ class EventStream:
         if self.spec.timestamp_style == "mixed":
             digits = generator.choice((7, 7, 7, 6, 3, 0))
         kind = generator.choices(_KINDS, weights=_KIND_WEIGHTS)[0]
+        if kind in _ADMIN_KINDS and stamp // TICKS_PER_SECOND // 3600 % 24 not in WORKING_HOURS:
+            kind = _envelope  # administrators work office hours; off-hours changes are an attack (scenarios)
         return kind(self, generator, index, event_timestamp(stamp, digits))
 
-    def _base(self, generator: random.Random, index: int, timestamp: str, user_id: str, source: str) -> dict[str, Any]:
+    def home(self, user_id: str) -> tuple[Any, ...]:
+        """The city a user lives in (an entry of _PLACES)."""
+        position = self._home.get(user_id, 0)
+        return _PLACES[seeds.mix(self.spec.seed, seeds.HOME, position) % (len(_PLACES) - 1)]
+
+    def place(self, generator: random.Random, user_id: str) -> tuple[Any, ...]:
+        """Where a user acts from: mostly their home city, sometimes the office network (private, unplaced) or
+        another city of the same country; never abroad (travel is an attack, see scenarios)."""
+        home = self.home(user_id)
+        roll = generator.random()
+        if roll < 0.1:
+            return _PLACES[-1]
+        if roll < 0.15:
+            return generator.choice([p for p in _PLACES if p[4] == home[4]])
+        return home
+
+    def base_event(
+        self,
+        generator: random.Random,
+        index: int,
+        timestamp: str,
+        user_id: str,
+        source: str,
+        place: tuple[Any, ...] | None = None,
+    ) -> dict[str, Any]:
         population = self.population
-        place = generator.choice(_PLACES)
+        place = place or self.place(generator, user_id)
         if generator.random() < 0.15:
             # The place's /48 prefix (3 groups) plus 5 random groups: a full 8-group address.
             address = place[1] + "".join(f":{generator.randrange(0x10000):x}" for _ in range(5))
@@ -251,7 +326,8 @@ class EventStream:
         event["referencedUserId"] = ""
         proxied = generator.random() < 0.04
         event["proxyStatus"] = "Proxy" if proxied else ""
-        event["proxyType"] = generator.choice(("VPN", "TOR", "HOSTING")) if proxied else ""
+        # Tor is an attack (scenarios); corporate VPNs and hosting providers are everyday.
+        event["proxyType"] = generator.choice(("VPN", "HOSTING")) if proxied else ""
         event["proxyLevel"] = generator.choice(("Low", "Medium", "High")) if proxied else ""
         event.update({"latitude": latitude, "longitude": longitude, "city": city, "state": state, "country": country})
         if "userAgentClientInfo" in event:
@@ -266,10 +342,14 @@ class EventStream:
     def _user(self, generator: random.Random) -> int:
         return generator.randrange(len(self.population.user_ids))
 
+    def _actor(self, generator: random.Random) -> str:
+        """A user who acts in the background."""
+        return self.population.user_ids[generator.choice(self.actors)]
+
 
 def _login(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
-    user = stream.population.user_ids[stream._user(generator)]
-    event = stream._base(generator, index, timestamp, user, generator.choice(("Web", "Web", "Web", "Mobile")))
+    user = stream._actor(generator)
+    event = stream.base_event(generator, index, timestamp, user, generator.choice(("Web", "Web", "Web", "Mobile")))
     failed = generator.random() < 0.15
     event.update({"object": "User", "action": "Login", "result": "Failure" if failed else "Success"})
     if failed:
@@ -278,9 +358,9 @@ def _login(stream: EventStream, generator: random.Random, index: int, timestamp:
 
 
 def _envelope(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
-    user = stream.population.user_ids[stream._user(generator)]
+    user = stream._actor(generator)
     source = generator.choice(("Web", "Web", "API", "Mobile"))
-    event = stream._base(generator, index, timestamp, user, source)
+    event = stream.base_event(generator, index, timestamp, user, source)
     action = generator.choices(_ENVELOPE_ACTIONS, weights=_ENVELOPE_WEIGHTS)[0]
     event.update({"object": "Envelope", "action": action, "result": "Success"})
     data: dict[str, Any] = {"EnvelopeId": seeds.rng_guid(generator)}
@@ -294,18 +374,19 @@ def _envelope(stream: EventStream, generator: random.Random, index: int, timesta
 
 def _admin_actor(stream: EventStream, generator: random.Random) -> str:
     population = stream.population
-    return population.admin_user_id if generator.random() < 0.6 else population.user_ids[stream._user(generator)]
+    return population.admin_user_id if generator.random() < 0.6 else stream._actor(generator)
 
 
 def _permission(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
-    event = stream._base(generator, index, timestamp, _admin_actor(stream, generator), "Web")
-    old = generator.random() < 0.5
+    event = stream.base_event(generator, index, timestamp, _admin_actor(stream, generator), "Web")
+    field = generator.choice(_PROFILE_FIELDS)
+    old = True if field in PRIVILEGED_PROFILE_FIELDS else generator.random() < 0.5
     event.update(
         {
             "object": "PermissionProfile",
             "action": "Updated",
             "property": "Settings",
-            "field": generator.choice(_PROFILE_FIELDS),
+            "field": field,
             "result": "Success",
         }
     )
@@ -318,19 +399,22 @@ def _permission(stream: EventStream, generator: random.Random, index: int, times
 
 
 def _setting(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
-    event = stream._base(generator, index, timestamp, _admin_actor(stream, generator), "Web")
+    event = stream.base_event(generator, index, timestamp, _admin_actor(stream, generator), "Web")
     prop, field = generator.choice(_SETTINGS)
     event.update(
         {"object": "AccountSetting", "action": "Updated", "property": prop, "field": field, "result": "Success"}
     )
-    old = generator.random() < 0.5
+    # Turning two-factor authentication off is an attack (scenarios): the background only turns it on.
+    old = False if field == "EnableTwoFactorAuthentication" else generator.random() < 0.5
     event["data"] = {"OldValue": str(old).lower(), "NewValue": str(not old).lower()}
     return event
 
 
 def _user_added(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
     population = stream.population
-    event = stream._base(generator, index, timestamp, _admin_actor(stream, generator), generator.choice(("API", "Web")))
+    event = stream.base_event(
+        generator, index, timestamp, _admin_actor(stream, generator), generator.choice(("API", "Web"))
+    )
     target = stream._user(generator)
     event.update({"object": "Account", "action": "UserAdded"})
     event["referencedUserId"] = population.user_ids[target]
@@ -344,7 +428,9 @@ def _user_added(stream: EventStream, generator: random.Random, index: int, times
 
 def _user_closed(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
     population = stream.population
-    event = stream._base(generator, index, timestamp, _admin_actor(stream, generator), generator.choice(("API", "Web")))
+    event = stream.base_event(
+        generator, index, timestamp, _admin_actor(stream, generator), generator.choice(("API", "Web"))
+    )
     target = stream._user(generator)
     event.update({"object": "Account", "action": "UserClosed", "result": "Success"})
     event["referencedUserId"] = population.user_ids[target]
@@ -359,8 +445,8 @@ def _user_closed(stream: EventStream, generator: random.Random, index: int, time
 
 
 def _alert(stream: EventStream, generator: random.Random, index: int, timestamp: str) -> dict[str, Any]:
-    user = stream.population.user_ids[stream._user(generator)]
-    event = stream._base(generator, index, timestamp, user, "System")
+    user = stream._actor(generator)
+    event = stream.base_event(generator, index, timestamp, user, "System")
     event.update({"object": "Alert", "action": generator.choice(_ALERTS)})
     related = [stream.event_id(index - back) for back in range(1, min(index, generator.randrange(1, 6)) + 1)]
     data: dict[str, Any] = {"EventIds": related, "Count": str(max(len(related), generator.randrange(1, 40)))}
@@ -371,4 +457,5 @@ def _alert(stream: EventStream, generator: random.Random, index: int, timestamp:
 
 
 _KINDS = (_login, _envelope, _permission, _setting, _user_added, _user_closed, _alert)
-_KIND_WEIGHTS = (36, 45, 4, 4, 3, 2, 6)
+_KIND_WEIGHTS = (36, 45, 4, 4, 3, 2, 1)
+_ADMIN_KINDS = (_permission, _setting, _user_added, _user_closed)

@@ -9,14 +9,17 @@ from __future__ import annotations
 import random
 import secrets
 import threading
-from collections.abc import Iterable, Iterator
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from devkit.emulator import seeds
 from devkit.emulator.clock import Clock, SimClock, as_sim_clock
 from devkit.emulator.events import EventStream, Population, StreamSpec, TimestampStyle
-from devkit.emulator.times import TICKS_PER_SECOND, seconds_to_ticks
-from devkit.emulator.users import Catalog, User, build_catalog, change_user, generate_users
+from devkit.emulator.scenarios import Attack, plant, scenario_names
+from devkit.emulator.times import TICKS_PER_SECOND, event_timestamp, seconds_to_ticks
+from devkit.emulator.users import Catalog, User, build_catalog, change_user, close_memberships, generate_users
 
 _COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent")
 
@@ -56,6 +59,7 @@ class Organization:
         monitor_enabled: bool = True,
         site: str = "DEMO",
         timestamp_style: TimestampStyle = "dotnet",
+        attacks: str | Sequence[str] = (),
     ) -> None:
         self.seed = seed
         self.clock: SimClock = as_sim_clock(clock)
@@ -99,6 +103,12 @@ class Organization:
         self._version = 0
         self._sorted: tuple[int, list[User]] = (-1, [])
 
+        names = scenario_names(attacks)
+        active = [i for i, user in enumerate(self._users) if user.status == "Active" and i != 0]
+        # The attacks' victims are left alone by the background, and their records by the history, so what
+        # happens to them is the attack.
+        settled = [i for i in active if self._users[i].modified_ms < (self.anchor - span_hours * 3600) * 1000]
+        victims = settled[len(settled) - len(names) :] if names else []
         anchor_ticks = seconds_to_ticks(self.anchor)
         live_interval = int(3600 * TICKS_PER_SECOND / live_events_per_hour) if live_events_per_hour > 0 else 0
         self.events = EventStream(
@@ -119,8 +129,18 @@ class Organization:
                 membership_ids=tuple(user.membership_id for user in self._users),
                 profile_ids=tuple(profile.id for profile in self.catalog.profiles),
                 integrator_keys=integrator_keys,
+                actors=tuple(i for i in [0, *active] if i not in victims),
             ),
         )
+        self.attacks: list[Attack] = plant(self.events, names, [self._users[i].id for i in victims], seed)
+        """The attacks planted in the history (see scenarios.py)."""
+        for attack in self.attacks:
+            self.events.plant(attack.events)
+            if attack.closes_user:
+                position = self._index[attack.closes_user]
+                self._users[position] = close_memberships(
+                    self._users[position], int(attack.at * 1000), self.admin_user_id
+                )
         self._change_interval_ms = int(3_600_000 / live_user_changes_per_hour) if live_user_changes_per_hour > 0 else 0
         self._live_changes = 0
         self._manual_rounds = 0
@@ -141,6 +161,15 @@ class Organization:
     def advance(self, seconds: float) -> float:
         """Let `seconds` of (simulated) time pass: events get ingested, live user changes happen."""
         return self.clock.advance(seconds)
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        """Add an event to the Monitor stream, ingested now (what DocuSign records of an action taken through
+        the emulator); ``timestamp`` and ``eventId`` are filled in when missing."""
+        now = seconds_to_ticks(self.now())
+        event.setdefault("timestamp", event_timestamp(now))
+        event.setdefault("eventId", str(uuid.uuid4()))
+        with self._lock:
+            self.events.plant([(now, event)])
 
     # ----- users
 

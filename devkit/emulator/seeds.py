@@ -15,6 +15,8 @@ EVENT_JITTER = 4
 EVENT_ID = 5
 LIVE_USER_CHANGE = 6
 MANUAL_USER_CHANGE = 7
+HOME = 8
+ATTACK = 9
 
 
 def splitmix64(value: int) -> int:

@@ -6,7 +6,7 @@ import logging
 import ssl
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -73,6 +73,7 @@ class Emulator:
         timestamp_style: TimestampStyle = "dotnet",
         site: str = "DEMO",
         faults: Iterable[str] = (),
+        attacks: str | Sequence[str] = (),
     ) -> None:
         self.clock: SimClock = as_sim_clock(clock)
         self.org = Organization(
@@ -88,6 +89,7 @@ class Emulator:
             monitor_enabled=monitor_enabled,
             site=site,
             timestamp_style=timestamp_style,
+            attacks=attacks,
         )
         self.limits = RateLimiter(self.clock, hourly_limit, burst_limit, legacy_status=legacy_limit_status)
         self.faults = FaultSet()

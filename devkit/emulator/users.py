@@ -297,3 +297,10 @@ def change_user(
         settings_modified_ms=now_ms,
         modified_by=modifier_id,
     )
+
+
+def close_memberships(user: User, when_ms: int, modifier_id: str) -> User:
+    """The user with their membership closed at ``when_ms`` by ``modifier_id`` (the Admin API shows it)."""
+    return replace(
+        user, status="Closed", closed_ms=when_ms, license_type="", modified_ms=when_ms, modified_by=modifier_id
+    )

@@ -213,6 +213,38 @@ def test_unknown_xdm_const_warns_and_strips_prefix() -> None:
     assert [w.code for w in rules.load_warnings] == ["xdm_const", "xdm_const"]
 
 
+def test_xdm_const_groups_store_the_name_after_the_group_prefix() -> None:
+    rules = RuleSet.from_source(
+        "[MODEL: dataset=d] alter xdm.database.operation = XDM_CONST.DB_OPERATION_CREATE,"
+        " xdm.network.http.method = XDM_CONST.HTTP_METHOD_PROPFIND,"
+        " xdm.network.http.response_code = XDM_CONST.HTTP_RSP_CODE_NON__AUTHORITATIVE_INFORMATION,"
+        " xdm.logon.type = XDM_CONST.LOGON_TYPE_NEW_CREDENTIALS;"
+    )
+    assert rules.model("d", {}) == {
+        "xdm.database.operation": "CREATE",
+        "xdm.network.http.method": "PROPFIND",
+        "xdm.network.http.response_code": "NON__AUTHORITATIVE_INFORMATION",
+        "xdm.logon.type": "NEW_CREDENTIALS",
+    }
+    assert rules.load_warnings == []
+
+
+def test_a_new_member_of_a_known_group_strips_the_prefix_with_a_warning() -> None:
+    rules = RuleSet.from_source("[MODEL: dataset=d] alter xdm.database.operation = XDM_CONST.DB_OPERATION_TRUNCATE;")
+    assert rules.model("d", {}) == {"xdm.database.operation": "TRUNCATE"}
+    assert [w.code for w in rules.load_warnings] == ["xdm_const"]
+
+
+def test_ip_protocol_covers_the_iana_keywords_a_firewall_rule_maps() -> None:
+    names = ["HOPOPT", "ICMP", "TCP", "UDP", "IPV6_ICMP", "3PC", "RSVP_E2E_IGNORE", "UDPLITE", "MPLS_IN_IP"]
+    chain = ", ".join(f'p = "{n}", XDM_CONST.IP_PROTOCOL_{n}' for n in names)
+    rules = RuleSet.from_source(f"[MODEL: dataset=d] alter xdm.network.ip_protocol = if({chain}, to_string(p));")
+    assert rules.load_warnings == []
+    for name in names:
+        assert rules.model("d", {"p": name}) == {"xdm.network.ip_protocol": name}
+    assert rules.model("d", {"p": "XYZ"}) == {"xdm.network.ip_protocol": "XYZ"}
+
+
 def test_runtime_warnings_are_collected() -> None:
     rules = RuleSet.from_source('[MODEL: dataset=d] alter xdm.a = concat("v", version);', "w.xif")
     warnings: list[XqlWarning] = []

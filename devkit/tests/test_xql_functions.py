@@ -28,6 +28,7 @@ EVENT = {
     "ts": "2023-10-26T10:00:00.123Z",
     "epoch": 1698314400,
     "mixed": {"x": [1, True, "s", None]},
+    "digit_keys": {"0": {"action": "by key"}},
 }
 
 
@@ -91,6 +92,15 @@ CASES = [
     ('json_extract_scalar(actor, "$.missing")', None),
     ("json_extract_scalar(actor, \"$['user']['email']\")", "a@b.c"),
     ('json_extract_scalar(`target`, "$[1].id")', "t2"),
+    # A dotted segment of digits indexes an array (SentinelOne's "$.0.action") or names an object key.
+    ('json_extract_scalar(`target`, "$.0.id")', "t1"),
+    ('json_extract_scalar(`target`, "$.1.alternateId")', "z@w"),
+    ('json_extract_scalar(`target`, "$.2.id")', None),
+    ('json_extract_scalar(mixed, "$.x.2")', "s"),
+    ('json_extract_scalar(digit_keys, "$.0.action")', "by key"),
+    ("json_extract_scalar(`target`, \"$['0'].id\")", None),  # a quoted key never indexes
+    ('json_extract(`target`, "$.0")', '{"id":"t1","alternateId":"x@y"}'),
+    ("`target` -> [0].id", "t1"),
     ('json_extract_scalar(s, "$.x")', None),  # not JSON
     ('json_extract_scalar(n, "$.x")', None),
     ('json_extract(actor, "$.id")', '"u1"'),  # keeps its quotes

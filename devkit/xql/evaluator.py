@@ -13,7 +13,11 @@ Semantics chosen where the sheet is silent or marks [INFER]/[open] (tested in
 - ``=``/``!=`` against a string literal (or ``$CONST``) containing ``*`` is a wildcard match,
   as are such items of ``in (...)``. ``contains "a*b"`` is an unanchored wildcard. [open]
 - ``config case_sensitive = true|false`` applies to the stages after it in its statement;
-  a statement holding only ``config`` sets the default for the rest of the section.
+  a statement holding only ``config`` sets the default for the rest of the section. It rules
+  ``=``, ``!=``, ``in``, ``contains``, wildcards and ordering; ``~=`` is always case-sensitive.
+- ``arrayexpand f [limit n]`` turns each row into one row per element of the array ``f`` (the
+  first ``n``), in array order, with ``f`` set to the element. A NULL or empty array gives no
+  row, as an inner ``UNNEST`` does [INFER]; a non-array (raw JSON text too) gives none and a warning.
 - Assigning to ``_time`` in a parsing rule casts ISO-8601 text to a TIMESTAMP; anything
   else, or an invalid string, leaves ``_time`` NULL and then falls back to ``_insert_time``
   as the platform does (with a warning). No other assignment coerces types. [open]
@@ -521,7 +525,9 @@ class Evaluator:
         if values is None:
             return []
         if not isinstance(values, list):
-            state.warn(stage, f"arrayexpand: {stage.field_name} is {type_name(values)}, not an array")
+            hint = " (raw arrays are JSON text: alter it with json_extract_array first)"
+            hint = hint if isinstance(values, str) else ""
+            state.warn(stage, f"arrayexpand: {stage.field_name} is {type_name(values)}, not an array{hint}")
             return []
         out = []
         for value in values[: stage.limit] if stage.limit is not None else values:

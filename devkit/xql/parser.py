@@ -5,7 +5,8 @@ Grammar (keywords case-insensitive)::
     file      := section*
     section   := "[" KIND (":" params)? "]" (statement* | const*)
     statement := stage ("|" stage)* ";"
-    query     := ["datamodel"] "dataset" "=" name ("|" stage)*      (a search, not a rule; also:)
+    query     := (config case_sensitive "=" bool "|")* ["datamodel"] "dataset" "=" name ("|" stage)*
+                                                  (a search, not a rule; its stages also include:)
                | comp agg "(" [expr] ")" as name ("," ...)* [by name ("," name)*]
                | sort (asc | desc) name ("," ...)* | limit n
     stage     := filter expr | alter name "=" expr ("," name "=" expr)* | call name
@@ -36,7 +37,8 @@ from . import ast
 from .errors import XqlRuntimeError, XqlSyntaxError, XqlWarning
 from .functions import FUNCTIONS, Function
 from .tokens import T, Token, tokenize
-from .values import compile_regex, compile_time_format, parse_json_path, xdm_const_value
+from .values import compile_regex, compile_time_format, parse_json_path
+from .xdm_const import xdm_const_value
 
 SECTION_KINDS = ("MODEL", "RULE", "INGEST", "CONST", "COLLECT", "EXTEND")
 _CMP_OPS = {T.EQ: "=", T.NEQ: "!=", T.LT: "<", T.LE: "<=", T.GT: ">", T.GE: ">=", T.MATCH: "~=", T.NMATCH: "!~="}
@@ -275,7 +277,8 @@ class Parser:
     def _config(self, tok: Token) -> ast.Stage:
         key = self.expect(T.IDENT, "after config")
         if str(key.value).lower() != "case_sensitive":
-            raise self.error("only 'config case_sensitive = true|false' is allowed in XIF rules", key)
+            where = "offline" if self.query else "in XIF rules"
+            raise self.error(f"only 'config case_sensitive = true|false' is supported {where}", key)
         self.expect(T.EQ, "after case_sensitive")
         if not self.at_word("true", "false"):
             raise self.error(f"expected true or false, found {self.peek().describe()}")
@@ -298,7 +301,9 @@ class Parser:
         if self.at_word("limit"):
             self.advance()
             limit_tok = self.expect(T.NUMBER, "after limit")
-            limit = int(limit_tok.value)  # type: ignore[call-overload]
+            if not isinstance(limit_tok.value, int) or limit_tok.value < 1:
+                raise self.error("arrayexpand's limit is a whole number of rows, 1 or more", limit_tok)
+            limit = limit_tok.value
         return ast.ArrayExpand(field_name=name, limit=limit, line=tok.line, col=tok.col)
 
     # --- queries -----------------------------------------------------------------------
@@ -312,6 +317,12 @@ class Parser:
     def _query_body(self) -> ast.Query:
         """A query up to what follows it: the end, or the ')' closing a join's subquery."""
         first = self.peek()
+        # `config case_sensitive = ... |` comes first in a query, before the dataset (stages/config.md);
+        # it is kept as the first stage, so it applies to every stage after it.
+        settings: list[ast.Stage] = []
+        while self.at_word("config"):
+            settings.append(self._config(self.advance()))
+            self.expect(T.PIPE, "after the config stage")
         datamodel = self.at_word("datamodel")
         if datamodel:
             self.advance()
@@ -320,7 +331,7 @@ class Parser:
         self.advance()
         self.expect(T.EQ, "after dataset")
         name = self.expect(T.IDENT, "(a dataset name) after 'dataset ='")
-        stages = []
+        stages = settings
         while self.at(T.PIPE):
             self.advance()
             stages.append(self.parse_stage())

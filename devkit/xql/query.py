@@ -41,6 +41,7 @@ def _run(
     datasets: dict[str, list[dict[str, Any]]],
     rules: RuleSet | None,
     warnings: list[XqlWarning] | None,
+    case_sensitive: bool = False,
 ) -> list[Row]:
     found = {name.casefold(): events for name, events in datasets.items()}
     if query.dataset.casefold() not in found:
@@ -55,8 +56,11 @@ def _run(
     evaluator = Evaluator(filename="<query>")
     collected = warnings if warnings is not None else []
     for stage in query.stages:
-        if isinstance(stage, ROW_STAGES):
-            statement = CompiledStatement((stage,), 1, stage.line, stage.col, case_sensitive=False)
+        if isinstance(stage, ast.Config):
+            # Holds for the row stages after it; a join's subquery starts from it [INFER].
+            case_sensitive = stage.value
+        elif isinstance(stage, ROW_STAGES):
+            statement = CompiledStatement((stage,), 1, stage.line, stage.col, case_sensitive=case_sensitive)
             rows = [out for row in rows for out in evaluator.run_statement(statement, row, collected)[0]]
         elif isinstance(stage, ast.Comp):
             rows = _comp(rows, stage, evaluator, collected)
@@ -69,7 +73,7 @@ def _run(
         elif isinstance(stage, ast.Bin):
             rows = [_bin(row, stage) for row in rows]
         elif isinstance(stage, ast.Join):
-            rows = _join(rows, stage, _run(stage.query, datasets, rules, warnings))
+            rows = _join(rows, stage, _run(stage.query, datasets, rules, warnings, case_sensitive))
         else:
             raise XqlError(f"line {stage.line}: the {type(stage).__name__.lower()} stage is not for queries")
     return rows

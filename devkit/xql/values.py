@@ -1,4 +1,4 @@
-"""The XQL value model: rows, JSON text, JSON paths, comparisons, regexes, timestamps, XDM_CONST.
+"""The XQL value model: rows, JSON text, JSON paths, comparisons, regexes, timestamps.
 
 Python values stand for XQL values: ``None`` is NULL; ``str``, ``int``, ``float``, ``bool``;
 ``list`` is an array; ``dict`` is a JSON object (``object_create``); an aware UTC
@@ -17,8 +17,8 @@ Choices on points the sheet leaves open, relied on by real content:
 - ``to_string`` of an array or object is compact JSON (``["a","b"]``); of a timestamp is
   BigQuery's ``2023-10-26 10:00:00+00``; of an integral float is ``"200"``. [INFER]
 - ``XDM_CONST.<GROUP>_<VALUE>`` stores ``<VALUE>`` (the schema guide's "Original" column):
-  ``USER_TYPE_REGULAR`` is ``"REGULAR"``, not the auth doc's ``"USER"``. Unknown constants
-  still resolve by stripping the group prefix, with a warning. [INFER]
+  ``USER_TYPE_REGULAR`` is ``"REGULAR"``, not the auth doc's ``"USER"``; the groups and their
+  sources are in :mod:`.xdm_const`. [INFER]
 - Regexes use RE2 (``google-re2``) when installed; otherwise Python ``re``, which also accepts
   look-arounds and back-references that RE2 rejects, and differs on a few escapes (``\\Z``).
 """
@@ -319,10 +319,13 @@ _PATH_BRACKET = re.compile(r"\[\s*(?:'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"|
 
 @functools.lru_cache(maxsize=1024)
 def parse_json_path(path: str) -> tuple[tuple[str, Any], ...]:
-    """Segments of a JSON path: ``("key", name)``, ``("index", n)`` or ``("wild", None)``.
+    """Segments of a JSON path: ``("key", name)``, ``("index", n)``, ``("wild", None)`` or
+    ``("key_or_index", digits)``.
 
     Accepts ``$``, ``$.`` (root, as Okta writes it), ``$.a.b``, ``$.arr[0].f``, ``$[0]``,
-    ``$.arr[*]``, ``$.*``, ``$['a.b']``, ``$["a"]`` and ``$[@from]``.
+    ``$.arr[*]``, ``$.*``, ``$['a.b']``, ``$["a"]`` and ``$[@from]``. A dotted segment of digits
+    (``$.0.action``, SentinelOne's rule) is that key of an object or that index of an array:
+    XSIAM returns the first element's ``action`` for ``[{"action": ...}]``. ``$['0']`` stays a key.
     """
     if not path.startswith("$"):
         raise XqlRuntimeError(f"invalid JSON path {path!r}: must start with '$'")
@@ -341,7 +344,8 @@ def parse_json_path(path: str) -> tuple[tuple[str, Any], ...]:
             m = _PATH_NAME.match(path, i)
             if not m:
                 raise XqlRuntimeError(f"invalid JSON path {path!r} at offset {i}")
-            segments.append(("key", m.group(0)))
+            name = m.group(0)
+            segments.append(("key_or_index" if name.isdigit() else "key", name))
             i = m.end()
         elif ch == "[":
             m = _PATH_BRACKET.match(path, i)
@@ -391,6 +395,12 @@ def json_path_get(document: Any, path: str) -> tuple[Any, bool]:
     for kind, arg in segments:
         nxt: list[Any] = []
         for node in current:
+            if kind == "key_or_index":
+                if isinstance(node, dict) and arg in node:
+                    nxt.append(node[arg])
+                elif isinstance(node, list) and int(arg) < len(node):
+                    nxt.append(node[int(arg)])
+                continue
             by_key = kind == "key" and isinstance(node, dict) and arg in node
             by_index = kind == "index" and isinstance(node, list) and -len(node) <= arg < len(node)
             if by_key or by_index:
@@ -629,41 +639,3 @@ def format_timestamp_with_format(fmt: str, value: dt.datetime, tz: str | None = 
         else:
             out.append(local.strftime("%" + directive))
     return "".join(out)
-
-
-# --- XDM_CONST -------------------------------------------------------------------------
-
-# Known members per enum (xql-modeling.md §3 and §5); each stores its own name.
-XDM_ENUMS: dict[str, tuple[str, ...]] = {
-    "OUTCOME": ("SUCCESS", "FAILED", "PARTIAL", "UNKNOWN"),
-    "USER_TYPE": ("REGULAR", "SERVICE_ACCOUNT", "MACHINE_ACCOUNT"),
-    "IDENTITY_TYPE": ("MACHINE", "USER", "BUILTIN", "VIRTUAL", "UNKNOWN", "APPLICATION"),
-    "OPERATION_TYPE": (
-        "AUTH_LOGIN", "AUTH_MFA", "AUTHENTICATION", "LOGIN", "CREATE", "READ", "UPDATE", "DELETE",
-        "COPY", "AUDIT", "STATUS_CHANGE", "MODIFY", "DIR_CREATE", "FILE_WRITE", "IMAGE_LOAD",
-        "PROCESS_TERMINATE", "PROCESS_CREATE",
-    ),
-    "EVENT_TAG": ("AUTHENTICATION", "NETWORK", "CLOUD", "SAAS", "ONPREM"),
-    "LOG_LEVEL": ("CRITICAL", "ERROR", "WARNING", "INFORMATIONAL", "DEBUG"),
-    "OS_FAMILY": (
-        "WINDOWS", "MACOS", "LINUX", "ANDROID", "IOS", "UBUNTU", "DEBIAN", "FEDORA", "CENTOS",
-        "CHROMEOS", "SOLARIS", "SCADA",
-    ),
-    "LOGON_TYPE": ("INTERACTIVE", "SERVICE", "NETWORK", "BATCH", "PROXY", "UNLOCK"),
-    "PRIVILEGE_LEVEL": ("GUEST", "USER", "ADMIN", "SYSTEM"),
-    "IP_PROTOCOL": ("TCP", "UDP", "IP", "HOPOPT", "ICMP", "IGMP", "GGP", "ST"),
-    "SCOPE_TYPE": ("SAAS",),
-    "CLOUD_PROVIDER": ("AWS", "GCP", "AZURE"),
-    "HOST_STATE_TYPE": ("RUNNING", "SUSPENDED", "STOPPED", "TERMINATED"),
-}  # fmt: skip
-
-
-def xdm_const_value(name: str) -> tuple[str, bool]:
-    """``(stored string, known)`` for ``XDM_CONST.<name>``; strips the longest matching enum prefix."""
-    upper = name.upper()
-    for enum in sorted(XDM_ENUMS, key=len, reverse=True):
-        prefix = enum + "_"
-        if upper.startswith(prefix) and len(upper) > len(prefix):
-            value = upper[len(prefix) :]
-            return value, value in XDM_ENUMS[enum]
-    return upper, False
