@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from devkit.emulator.context import Context
 from devkit.emulator.limits import metered
-from devkit.emulator.oauth import bearer, require_scope
+from devkit.emulator.oauth import Token, bearer, require_scope
 from devkit.emulator.org import Organization
 from devkit.emulator.replies import (
     Abort,
@@ -21,7 +22,7 @@ from devkit.emulator.replies import (
     query_flag,
     query_integer,
 )
-from devkit.emulator.times import admin_date, parse_iso
+from devkit.emulator.times import admin_date, event_timestamp, parse_iso, seconds_to_ticks
 from devkit.emulator.users import User
 
 DEFAULT_TAKE = 20
@@ -311,7 +312,9 @@ def close_memberships(ctx: Context, request: Request, organization_id: str, user
                 }
                 results.append({"id": account_id, "error_details": details})
                 continue
-            ctx.org.set_membership_status(user.id, "Closed", token.user_id)
+            if user.status != "Closed":
+                user = _changed(ctx.org.set_membership_status(user.id, "Closed", token.user_id))
+                _record_membership_event(ctx, request, token, user, "UserClosed")
             results.append({"id": account_id})
         success = all("error_details" not in result for result in results)
         return json_reply({"success": success, "accounts": results})
@@ -333,10 +336,41 @@ def activate_membership(
             raise Abort(api_error(404, "MEMBERSHIP_NOT_FOUND", message))
         if not isinstance(request.get_json(silent=True), dict):
             raise bad_parameter("The request body must be a ForceActivateMembershipRequest object.")
-        ctx.org.set_membership_status(user.id, "Active", token.user_id)
+        if user.status != "Active":
+            user = _changed(ctx.org.set_membership_status(user.id, "Active", token.user_id))
+            _record_membership_event(ctx, request, token, user, "UserReactivated")
         return json_reply({"status": "success"})
 
     return metered(ctx.limits, ctx.org.account_id, produce)
+
+
+def _changed(user: User | None) -> User:
+    assert user is not None  # found a moment ago, and users are never removed
+    return user
+
+
+def _record_membership_event(ctx: Context, request: Request, token: Token, user: User, action: str) -> None:
+    """What DocuSign Monitor records of a membership change made through the Admin API: an ``Account`` event
+    (``UserClosed``, or ``UserReactivated`` for the undo: DocuSign's name for it is unconfirmed) by the acting user
+    from the app whose token it was, about the affected user, ingested now (as events.py's ``_user_closed``)."""
+    org = ctx.org
+    now = org.now()
+    generator = random.Random(f"{org.seed}:{user.id}:{action}:{now}")
+    event = org.events.base_event(generator, 0, event_timestamp(seconds_to_ticks(now)), token.user_id, "API")
+    del event["eventId"]  # base_event numbers history events; record_event gives this one its own
+    event.update(
+        integratorKey=token.integration_key,
+        userAgent=request.headers.get("User-Agent", ""),
+        object="Account",
+        action=action,
+        result="Success",
+        referencedUserId=user.id,
+        referencedUserIsMemberOfDomain=True,
+        affectedUserId=user.id,
+        affectedUserIsMemberOfDomain=True,
+        data={"AffectedUserId": user.id, "AffectedMembershipId": user.membership_id},
+    )
+    org.record_event(event)
 
 
 def _body_list(request: Request, name: str) -> list[Any]:

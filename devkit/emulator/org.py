@@ -11,7 +11,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from devkit.emulator import seeds
@@ -19,7 +19,15 @@ from devkit.emulator.clock import Clock, SimClock, as_sim_clock
 from devkit.emulator.events import EventStream, Population, StreamSpec, TimestampStyle
 from devkit.emulator.scenarios import Attack, plant, scenario_names
 from devkit.emulator.times import TICKS_PER_SECOND, event_timestamp, seconds_to_ticks
-from devkit.emulator.users import Catalog, User, build_catalog, change_user, close_memberships, generate_users
+from devkit.emulator.users import (
+    Catalog,
+    User,
+    build_catalog,
+    change_user,
+    close_memberships,
+    generate_users,
+    reactivate_membership,
+)
 
 _COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent")
 
@@ -260,15 +268,8 @@ class Organization:
             user = self._users[position]
             if user.status == status:
                 return user
-            now_ms = int(self.now() * 1000)
-            changed = replace(
-                user,
-                status=status,
-                closed_ms=now_ms if status == "Closed" else None,
-                license_type="" if status == "Closed" else "eSignature",
-                modified_ms=now_ms,
-                modified_by=actor_id.lower(),
-            )
+            change = close_memberships if status == "Closed" else reactivate_membership
+            changed = change(user, int(self.now() * 1000), actor_id.lower())
             self._users[position] = changed
             self._version += 1
             return changed

@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+import docusign_monitor
 import pytest
 import requests
 
 from devkit.emulator import Emulator, ManualClock
 from devkit.emulator.times import admin_date
 from devkit.tests.emulator_support import INTEGRATION_KEY, non_admin_user_id, session, setup_integration
+from devkit.tests.sdk_models import model_problems
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +277,25 @@ def test_closing_shows_in_admin_and_esignature_and_reopening_undoes_it(
     url = f"{org_url(emulator)}/users/{user.id}/memberships/{user.membership_id}"
     reopened = writer.post(url, json={"site_id": org.site_id}, timeout=10)
     assert reopened.status_code == 200 and reopened.json() == {"status": "success"}
+    assert writer.post(url, json={"site_id": org.site_id}, timeout=10).status_code == 200  # again: no change
+
+    # DocuSign Monitor records each change once, by the administrator through the API, about the user.
+    stream = get(
+        client, f"{emulator.base_url}/api/v2.0/datasets/monitor/stream", cursor=admin_date(int(closing_at * 1000)) + "Z"
+    )
+    recorded = [e for e in stream["data"] if e["object"] == "Account"]
+    assert [e["action"] for e in recorded] == ["UserClosed", "UserReactivated"]
+    for event in recorded:
+        assert (event["userId"], event["affectedUserId"], event["referencedUserId"]) == (
+            org.admin_user_id,
+            user.id,
+            user.id,
+        )
+        assert event["data"] == {"AffectedUserId": user.id, "AffectedMembershipId": user.membership_id}
+        assert (event["source"], event["integratorKey"], event["result"]) == ("API", INTEGRATION_KEY, "Success")
+        assert event["accountId"] == org.account_id and event["organizationId"] == org.organization_id
+        assert model_problems(event, "StreamingEventRow", docusign_monitor) == []
+    assert len({e["eventId"] for e in recorded}) == 2
     (profile,) = get(client, f"{org_url(emulator)}/users/profile", email=user.email)["users"]
     assert profile["memberships"][0]["status"] == "active" and profile["user_status"] == "active"
     assert "closed_on" not in get(client, users_url(emulator), email=user.email)["users"][0]
