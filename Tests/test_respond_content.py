@@ -27,7 +27,7 @@ PLATFORM_COMMANDS = {
     "Builtin|||closeInvestigation": {"closeReason", "closeNotes"},
     "|||xdr-xql-generic-query": {"query", "time_frame", "query_name"},  # Cortex XDR - XQL Query Engine
 }
-# The identity detections the trigger binds (their rules live in CorrelationRules/, some added separately).
+# The identity detections the trigger binds (their rules live in CorrelationRules/).
 IDENTITY_ALERTS = [
     "DocuSign - Credential leak detected",
     "DocuSign - Impossible travel",
@@ -176,6 +176,12 @@ def test_the_trigger_binds_the_identity_detections_to_the_playbook() -> None:
         "EQ"
     }
     assert [c["SEARCH_VALUE"] for c in conditions] == IDENTITY_ALERTS
+    rules = [yaml.safe_load(path.read_text()) for path in (PACK / "CorrelationRules").glob("*.yml")]
+    assert set(IDENTITY_ALERTS) <= {rule["alert_name"] for rule in rules}
+    # The playbook's UserID input reads the alert's user name: each of these rules puts the DocuSign user ID there.
+    for rule in rules:
+        if rule["alert_name"] in IDENTITY_ALERTS:
+            assert rule["alert_fields"]["actor_effective_username"] in ("xdm.source.user.identifier", "userId")
     for name in IDENTITY_ALERTS:
         assert name in PLAYBOOK["description"]
 

@@ -35,16 +35,28 @@ def user_records(engine: Engine, user_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def account_events(engine: Engine, user_id: str) -> list[dict[str, Any]]:
+    """Customer events recording an administrator's change to the user's membership."""
+    return [
+        e
+        for e in engine.sink_events(DATASET)
+        if e.get("source_log_type") == "customerevent"
+        and e["object"] == "Account"
+        and e.get("affectedUserId") == user_id
+    ]
+
+
 def test_close_then_the_next_fetch_delivers_it_then_activate_restores(
     emulator_factory: EmulatorFactory, engine_for: EngineFor, keypair: KeyPair
 ) -> None:
     clock = ManualClock(start=datetime.now(UTC).timestamp())
     emulator = emulator_factory(events=10, users=120, clock=clock)
     emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, ["user_write"])
-    engine = engine_for(emulator, event_types=["Audit Users"], first_fetch="3 days", allow_response_actions=True)
+    engine = engine_for(emulator, first_fetch="3 days", allow_response_actions=True)
     assert engine.run("fetch-events").ok
     org = emulator.org
     target = next(u for u in org.users if u.status == "Active" and not u.is_org_admin and u.id != org.admin_user_id)
+    assert not account_events(engine, target.id)
 
     looked_up = engine.run("docusign-user-get", {"email": target.email})
     assert looked_up.ok, looked_up.error
@@ -65,18 +77,27 @@ def test_close_then_the_next_fetch_delivers_it_then_activate_restores(
     assert emulator.stats().count("admin.close_memberships") == 1
 
     after_close = engine.run("fetch-events")
-    assert after_close.ok and after_close.events_total == 1
+    # The user's audit-users record, and DocuSign Monitor's record of the administrator's action.
+    assert after_close.ok and after_close.events_total == 2
     (record,) = user_records(engine, target.id)[-1:]
     assert (record["membership_status"], record["userStatus"]) == ("closed", "Closed")
     assert record["membership_closed_on"]
+    (closing,) = account_events(engine, target.id)
+    assert (closing["action"], closing["userId"], closing["integratorKey"]) == (
+        "UserClosed",
+        org.admin_user_id,
+        INTEGRATION_KEY,
+    )
+    assert closing["data"]["AffectedMembershipId"] == target.membership_id
 
     clock.advance(120)
     reopened = engine.run(ACTIVATE, {"user_id": target.id})
     assert reopened.ok, reopened.error
     assert [a["result"] for a in context(reopened, "Docusign.MembershipAction")] == ["activated"]
-    assert engine.run("fetch-events").events_total == 1
+    assert engine.run("fetch-events").events_total == 2
     record = user_records(engine, target.id)[-1]
     assert (record["membership_status"], record["userStatus"]) == ("active", "Active")
+    assert [e["action"] for e in account_events(engine, target.id)] == ["UserClosed", "UserReactivated"]
     assert "membership_closed_on" not in record
     verified = context(engine.run("docusign-user-get", {"user_id": target.id}), "Docusign.User")
     assert [m["status"] for m in verified["memberships"]] == ["active"]
