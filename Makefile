@@ -36,7 +36,7 @@ lint: $(VENV)/.installed
 
 # devkit includes its tests (devkit/tests); Tests/e2e are the end-to-end tests.
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Packs/Docusign/Integrations/Docusign/Docusign_test.py Tests/demistomock devkit conftest.py Tests/e2e Tests/test_platform_conformance.py
+	$(VENV)/bin/mypy Packs/Docusign/Integrations/Docusign/Docusign.py Packs/Docusign/Integrations/Docusign/Docusign_test.py Packs/Docusign/Scripts/DocusignUserWidget/DocusignUserWidget.py Packs/Docusign/Scripts/DocusignUserWidget/DocusignUserWidget_test.py Tests/demistomock devkit conftest.py Tests/e2e Tests/test_platform_conformance.py Tests/test_respond_content.py
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest

@@ -224,6 +224,31 @@ def test_command_results_entry():
     assert PLATFORM.results[-1]["HumanReadable"] == "ok"
 
 
+def test_command_results_with_outputs_under_key_fields_and_an_error_type():
+    """The response commands: context under ``Prefix(val.k && val.k == obj.k && ...)``, raw response = outputs,
+    and an error entry that keeps its outputs (a membership DocuSign did not close)."""
+    outputs = [{"user_id": "u", "account_id": "a", "action": "close", "result": "failed"}]
+    entry = csp.CommandResults(
+        outputs_prefix="Docusign.MembershipAction",
+        outputs_key_field=["user_id", "account_id", "action"],
+        outputs=outputs,
+        readable_output="r",
+        entry_type=csp.EntryType.ERROR,
+    ).to_context()
+    key = (
+        "Docusign.MembershipAction(val.user_id && val.user_id == obj.user_id && val.account_id && "
+        "val.account_id == obj.account_id && val.action && val.action == obj.action)"
+    )
+    assert entry["Type"] == 4 and entry["EntryContext"] == {key: outputs} and entry["Contents"] == outputs
+    one = csp.CommandResults(outputs_prefix="Docusign.User", outputs_key_field="id", outputs={"id": "u"}).to_context()
+    assert one["EntryContext"] == {"Docusign.User(val.id && val.id == obj.id)": {"id": "u"}}
+
+
+def test_calling_context_names_the_instance():
+    """The response actions log the instance that acted (the recorder fills callingContext as the platform does)."""
+    assert demisto.callingContext["context"]["IntegrationInstance"] == PLATFORM.instance
+
+
 def test_table_to_markdown_cells():
     row = {"a": "x|y", "b": None, "c": ["p", "q"], "d": {"k": 1}, "e": True, "f": "`t`", "g": "l1\nl2"}
     assert csp.tableToMarkdown("T", [row], headers=list("abcdefg")) == (

@@ -141,6 +141,8 @@ class Platform:
     last_run: dict[str, Any] = field(default_factory=dict)
     integration_context: dict[str, Any] = field(default_factory=dict)
     integration_context_version: int = 0
+    # The alert's (investigation's) context, which scripts read with demisto.context().
+    investigation_context: dict[str, Any] = field(default_factory=dict)
     results: list[Any] = field(default_factory=list)
     logs: list[tuple[str, str]] = field(default_factory=list)
     module_health: list[tuple[Any, bool]] = field(default_factory=list)
@@ -230,6 +232,7 @@ def _server_api() -> dict[str, Callable[..., Any]]:
         "getLicenseCustomField": lambda key: platform.license_fields.get(key),
         "demistoVersion": lambda: {"version": platform.version, "buildNumber": "12345"},
         "integrationInstance": lambda: platform.instance,
+        "context": lambda: _json_copy(platform.investigation_context, "investigation context"),
     }
 
 

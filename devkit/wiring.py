@@ -23,6 +23,8 @@ from devkit.engine import DATASET, Engine, Instance, RunResult
 
 # What consent covers when both event types are selected (Customer events need the first two).
 ALL_SCOPES = ("signature", "impersonation", "organization_read", "user_read")
+# With "Allow response actions": closing and re-activating memberships need user_write too.
+RESPONSE_SCOPES = (*ALL_SCOPES, "user_write")
 CONSENT_COMMAND = "docusign-generate-consent-url"
 # The links in the consent command's war-room answer, individual and organization-wide.
 _CONSENT_LINK = re.compile(r"\[Click here to authorize\]\((?P<url>[^)]+)\)")

@@ -99,3 +99,8 @@ def demistoVersion() -> dict[str, str]:
 
 def integrationInstance() -> str:
     return ""
+
+
+def context() -> dict[str, Any]:
+    """The investigation's (alert's) context: what a script such as a layout's dynamic section reads."""
+    return {}

@@ -1,7 +1,9 @@
-"""Admin API: organizations and organization users (`/management/v2/...`)."""
+"""Admin API: organizations, organization users (`/management/v2/...`), one user's profile with its memberships
+(`users/profile`, v2.1 `users/{userId}/dsprofile`), and closing and re-activating memberships (`user_write`)."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from devkit.emulator.context import Context
 from devkit.emulator.limits import metered
-from devkit.emulator.oauth import bearer, require_scope
+from devkit.emulator.oauth import Token, bearer, require_scope
 from devkit.emulator.org import Organization
 from devkit.emulator.replies import (
     Abort,
@@ -20,7 +22,7 @@ from devkit.emulator.replies import (
     query_flag,
     query_integer,
 )
-from devkit.emulator.times import admin_date, parse_iso
+from devkit.emulator.times import admin_date, event_timestamp, parse_iso, seconds_to_ticks
 from devkit.emulator.users import User
 
 DEFAULT_TAKE = 20
@@ -133,15 +135,22 @@ def users(ctx: Context, request: Request, organization_id: str) -> Response:
     )
 
 
-def _users(ctx: Context, request: Request, user_id: str, scopes: frozenset[str], organization_id: str) -> Response:
-    org = ctx.org
-    if "user_read" not in scopes:
-        raise lacks_permission("The access token lacks the required scope: user_read.")
+def _require_org_admin(
+    org: Organization, user_id: str, scopes: frozenset[str], organization_id: str, scope: str
+) -> None:
+    """The checks every organization-user operation makes: the token's scope, the organization, an administrator."""
+    if scope not in scopes:
+        raise lacks_permission(f"The access token lacks the required scope: {scope}.")
     if organization_id.lower() != org.organization_id:
         raise Abort(api_error(404, "ORGANIZATION_NOT_FOUND", f"Organization '{organization_id}' was not found."))
     caller = org.user(user_id)
     if caller is None or not caller.is_org_admin:
         raise lacks_permission("The user is not an administrator of this organization.")
+
+
+def _users(ctx: Context, request: Request, user_id: str, scopes: frozenset[str], organization_id: str) -> Response:
+    org = ctx.org
+    _require_org_admin(org, user_id, scopes, organization_id, "user_read")
     args = request.args
     account_id = args.get("account_id", "").lower()
     email = args.get("email", "").lower()
@@ -192,3 +201,181 @@ def _users(ctx: Context, request: Request, user_id: str, scopes: frozenset[str],
         paging["previous"] = _page_url(request, max(start - take, 0))
     ds_groups, license_info = query_flag(request, "include_ds_groups"), query_flag(request, "include_license")
     return json_reply({"users": [user_json(ctx, user, ds_groups, license_info) for user in page], "paging": paging})
+
+
+# ----- one user: profile and memberships (UserDrilldownResponse, MembershipResponse)
+
+_GROUP_TYPES = {"adminGroup": "admin_group", "everyoneGroup": "everyone_group", "customGroup": "custom_group"}
+
+
+def membership_json(ctx: Context, user: User, license_info: bool) -> dict[str, Any]:
+    """The user's membership of the organization's account, as the profile operations list it."""
+    org = ctx.org
+    body: dict[str, Any] = {
+        "id": user.membership_id,
+        "email": user.email,
+        "account_id": org.account_id,
+        "external_account_id": str(org.account_external_id),
+        "account_name": org.account_name,
+        "is_external_account": False,
+        "status": user.membership_status,
+        "permission_profile": {"id": int(user.profile.id), "name": user.profile.name},
+        "created_on": admin_date(user.membership_created_ms),
+        "groups": [
+            {"id": int(group.group_id), "name": group.name, "type": _GROUP_TYPES.get(group.group_type, "invalid")}
+            for group in user.groups
+        ],
+        "is_admin": user.is_account_admin,
+    }
+    if license_info:
+        body.update(license_type=user.license_type, subscription_id=user.subscription_id, plan_name=user.plan_name)
+    return body
+
+
+def profile_json(ctx: Context, user: User, license_info: bool) -> dict[str, Any]:
+    org = ctx.org
+    return {
+        "id": user.id,
+        "site_id": org.site_id,
+        "site_name": org.site,
+        "user_name": user.user_name,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "user_status": user.user_status,
+        "default_account_id": org.account_id,
+        "default_account_name": org.account_name,
+        "language_culture": "en",
+        "is_organization_admin": user.is_org_admin,
+        "created_on": admin_date(user.created_ms),
+        "memberships": [membership_json(ctx, user, license_info)],
+        "identities": [],
+        "device_verification_enabled": False,
+        "require_two_step_verification": False,
+        "allow_two_step_verification_snooze": False,
+        "allow_extend_org_admin_rights_to_self": False,
+        "is_managed_by_scim": user.is_managed_by_scim,
+    }
+
+
+def _user_or_404(ctx: Context, user_id: str) -> User:
+    user = ctx.org.user(user_id)
+    if user is None:
+        raise Abort(api_error(404, "USER_NOT_FOUND", f"User '{user_id}' was not found in the organization."))
+    return user
+
+
+def user_profile(ctx: Context, request: Request, organization_id: str) -> Response:
+    """`GET users/profile?email=`: every user with that e-mail address (an empty list when none)."""
+    token = bearer(ctx, request)
+
+    def produce() -> Response:
+        _require_org_admin(ctx.org, token.user_id, token.scopes, organization_id, "user_read")
+        email = request.args.get("email", "").strip().lower()
+        if not email:
+            raise bad_parameter("The email parameter is required.")
+        license_info = query_flag(request, "include_license")
+        found = [user for user in ctx.org.users if user.email.lower() == email]
+        return json_reply({"users": [profile_json(ctx, user, license_info) for user in found]})
+
+    return metered(ctx.limits, ctx.org.account_id, produce)
+
+
+def user_dsprofile(ctx: Context, request: Request, organization_id: str, user_id: str) -> Response:
+    """`GET v2.1 users/{userId}/dsprofile`: the user with that ID; 404 for an unknown one."""
+    token = bearer(ctx, request)
+
+    def produce() -> Response:
+        _require_org_admin(ctx.org, token.user_id, token.scopes, organization_id, "user_read")
+        user = _user_or_404(ctx, user_id)
+        return json_reply({"users": [profile_json(ctx, user, query_flag(request, "include_license"))]})
+
+    return metered(ctx.limits, ctx.org.account_id, produce)
+
+
+def close_memberships(ctx: Context, request: Request, organization_id: str, user_id: str) -> Response:
+    """`DELETE users/{userId}/accounts` with `{"accounts": [{"id": accountId}]}`: closes the user's membership of
+    each account listed. `success` says whether all closed; an account that could not be closed is listed with
+    `error_details`. Closing a closed membership changes nothing and succeeds."""
+    token = bearer(ctx, request)
+
+    def produce() -> Response:
+        _require_org_admin(ctx.org, token.user_id, token.scopes, organization_id, "user_write")
+        user = _user_or_404(ctx, user_id)
+        accounts = _body_list(request, "accounts")
+        results: list[dict[str, Any]] = []
+        for entry in accounts:
+            account_id = str(entry.get("id") or "").lower() if isinstance(entry, dict) else ""
+            if account_id != ctx.org.account_id:
+                details = {
+                    "error": "invalid_account",
+                    "error_description": "The user has no membership in that account.",
+                }
+                results.append({"id": account_id, "error_details": details})
+                continue
+            if user.status != "Closed":
+                user = _changed(ctx.org.set_membership_status(user.id, "Closed", token.user_id))
+                _record_membership_event(ctx, request, token, user, "UserClosed")
+            results.append({"id": account_id})
+        success = all("error_details" not in result for result in results)
+        return json_reply({"success": success, "accounts": results})
+
+    return metered(ctx.limits, ctx.org.account_id, produce)
+
+
+def activate_membership(
+    ctx: Context, request: Request, organization_id: str, user_id: str, membership_id: str
+) -> Response:
+    """`POST users/{userId}/memberships/{membershipId}` with `{"site_id": n}`: re-activates the membership."""
+    token = bearer(ctx, request)
+
+    def produce() -> Response:
+        _require_org_admin(ctx.org, token.user_id, token.scopes, organization_id, "user_write")
+        user = _user_or_404(ctx, user_id)
+        if membership_id.lower() != user.membership_id:
+            message = f"Membership '{membership_id}' was not found for the user."
+            raise Abort(api_error(404, "MEMBERSHIP_NOT_FOUND", message))
+        if not isinstance(request.get_json(silent=True), dict):
+            raise bad_parameter("The request body must be a ForceActivateMembershipRequest object.")
+        if user.status != "Active":
+            user = _changed(ctx.org.set_membership_status(user.id, "Active", token.user_id))
+            _record_membership_event(ctx, request, token, user, "UserReactivated")
+        return json_reply({"status": "success"})
+
+    return metered(ctx.limits, ctx.org.account_id, produce)
+
+
+def _changed(user: User | None) -> User:
+    assert user is not None  # found a moment ago, and users are never removed
+    return user
+
+
+def _record_membership_event(ctx: Context, request: Request, token: Token, user: User, action: str) -> None:
+    """What DocuSign Monitor records of a membership change made through the Admin API: an ``Account`` event
+    (``UserClosed``, or ``UserReactivated`` for the undo: DocuSign's name for it is unconfirmed) by the acting user
+    from the app whose token it was, about the affected user, ingested now (as events.py's ``_user_closed``)."""
+    org = ctx.org
+    now = org.now()
+    generator = random.Random(f"{org.seed}:{user.id}:{action}:{now}")
+    event = org.events.base_event(generator, 0, event_timestamp(seconds_to_ticks(now)), token.user_id, "API")
+    del event["eventId"]  # base_event numbers history events; record_event gives this one its own
+    event.update(
+        integratorKey=token.integration_key,
+        userAgent=request.headers.get("User-Agent", ""),
+        object="Account",
+        action=action,
+        result="Success",
+        referencedUserId=user.id,
+        referencedUserIsMemberOfDomain=True,
+        affectedUserId=user.id,
+        affectedUserIsMemberOfDomain=True,
+        data={"AffectedUserId": user.id, "AffectedMembershipId": user.membership_id},
+    )
+    org.record_event(event)
+
+
+def _body_list(request: Request, name: str) -> list[Any]:
+    payload = request.get_json(silent=True)
+    value = payload.get(name) if isinstance(payload, dict) else None
+    if not isinstance(value, list) or not value:
+        raise bad_parameter(f"The request body must list {name}.")
+    return value

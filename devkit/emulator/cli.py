@@ -104,6 +104,12 @@ def add_arguments(subparsers: Any) -> argparse.ArgumentParser:
         help="register a new key pair, grant consent and write a ready engine instance file here "
         "(then: python -m devkit fetch FILE)",
     )
+    serve.add_argument(
+        "--response-actions",
+        action="store_true",
+        help="with --write-instance: the instance allows response actions (docusign-user-memberships-close, "
+        "docusign-user-membership-activate) and consent covers user_write",
+    )
     serve.set_defaults(func=serve_command)
     return group
 
@@ -145,13 +151,15 @@ def build_emulator(args: argparse.Namespace) -> Emulator:
     return emulator
 
 
-def write_instance(emulator: Emulator, path: Path) -> Path:
-    """A key pair registered with consent, and an instance file for it beside ``path`` (key in a file)."""
+def write_instance(emulator: Emulator, path: Path, response_actions: bool = False) -> Path:
+    """A key pair registered with consent, and an instance file for it beside ``path`` (key in a file);
+    ``response_actions``: the instance allows them and consent covers their scopes."""
     from devkit import wiring  # the engine side is needed only for this option
 
     private_pem, public_pem = generate_rsa_keypair()
     integration_key = str(uuid.uuid4())
-    wiring.register_key(emulator, integration_key, public_pem, wiring.LOCAL_REDIRECT)
+    scopes = wiring.RESPONSE_SCOPES if response_actions else wiring.ALL_SCOPES
+    wiring.register_key(emulator, integration_key, public_pem, wiring.LOCAL_REDIRECT, scopes=scopes)
     folder = path.resolve().parent
     folder.mkdir(parents=True, exist_ok=True)
     key_file = folder / f"{path.stem}_private_key.pem"
@@ -159,6 +167,8 @@ def write_instance(emulator: Emulator, path: Path) -> Path:
     key_file.chmod(0o600)
     credentials = {"identifier": "", "password_file": str(key_file)}
     params = wiring.instance_params(emulator, integration_key, wiring.LOCAL_REDIRECT, credentials)
+    if response_actions:
+        params["allow_response_actions"] = True
     return wiring.write_instance_file(path.resolve(), path.stem, emulator, params, dirs=f"{path.stem}_")
 
 
@@ -186,7 +196,7 @@ def serve_command(args: argparse.Namespace) -> int:
         "ca_cert": emulator.ca_cert,
     }
     if args.write_instance:
-        ready["instance_file"] = str(write_instance(emulator, args.write_instance))
+        ready["instance_file"] = str(write_instance(emulator, args.write_instance, args.response_actions))
     # The file first: whoever reads the printed line may look for the file right away.
     if args.ready_file:
         args.ready_file.write_text(json.dumps(ready))

@@ -19,7 +19,15 @@ from devkit.emulator.clock import Clock, SimClock, as_sim_clock
 from devkit.emulator.events import EventStream, Population, StreamSpec, TimestampStyle
 from devkit.emulator.scenarios import Attack, plant, scenario_names
 from devkit.emulator.times import TICKS_PER_SECOND, event_timestamp, seconds_to_ticks
-from devkit.emulator.users import Catalog, User, build_catalog, change_user, close_memberships, generate_users
+from devkit.emulator.users import (
+    Catalog,
+    User,
+    build_catalog,
+    change_user,
+    close_memberships,
+    generate_users,
+    reactivate_membership,
+)
 
 _COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent")
 
@@ -77,6 +85,7 @@ class Organization:
         self.account_name = f"{company} {seed}"
         self.account_external_id = ids.randrange(10_000_000, 99_999_999)
         self.site_id = ids.randrange(1, 5)
+        self.site = site
         self.domain = f"{company.lower()}{seed}.example.com"
         self.domain_id = seeds.rng_guid(ids)
         self.subscription_id = str(ids.randrange(10_000_000, 99_999_999))
@@ -241,6 +250,29 @@ class Organization:
             now_ms = int(self.now() * 1000)
             positions = generator.sample(range(len(self._users)), min(n, len(self._users)))
             return [self._change(position, generator, now_ms, kind) for position in positions]
+
+    def set_membership_status(self, user_id: str, status: str, actor_id: str) -> User | None:
+        """An administrator's change of the user's membership of the account, now: ``Closed`` (closing) or
+        ``Active`` (re-activating). A membership already in that state is left as it is. None: no such user.
+
+        What the Admin API's close and activate operations do; every service shows the result (the Admin users
+        list and profile, eSignature's user records), and the modification time moves, so the next
+        ``last_modified_since`` listing has the user."""
+        if status not in ("Closed", "Active"):
+            raise ValueError(f"a membership is closed or re-activated, not set to {status!r}")
+        with self._lock:
+            self._sync()
+            position = self._index.get(user_id.lower())
+            if position is None:
+                return None
+            user = self._users[position]
+            if user.status == status:
+                return user
+            change = close_memberships if status == "Closed" else reactivate_membership
+            changed = change(user, int(self.now() * 1000), actor_id.lower())
+            self._users[position] = changed
+            self._version += 1
+            return changed
 
     # ----- integrations and consent
 

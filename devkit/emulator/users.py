@@ -304,3 +304,10 @@ def close_memberships(user: User, when_ms: int, modifier_id: str) -> User:
     return replace(
         user, status="Closed", closed_ms=when_ms, license_type="", modified_ms=when_ms, modified_by=modifier_id
     )
+
+
+def reactivate_membership(user: User, when_ms: int, modifier_id: str) -> User:
+    """The user with their membership active again from ``when_ms``, by ``modifier_id``: the undo of closing it."""
+    return replace(
+        user, status="Active", closed_ms=None, license_type="eSignature", modified_ms=when_ms, modified_by=modifier_id
+    )

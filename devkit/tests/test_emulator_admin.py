@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+import docusign_monitor
 import pytest
 import requests
 
 from devkit.emulator import Emulator, ManualClock
 from devkit.emulator.times import admin_date
-from devkit.tests.emulator_support import non_admin_user_id, session, setup_integration
+from devkit.tests.emulator_support import INTEGRATION_KEY, non_admin_user_id, session, setup_integration
+from devkit.tests.sdk_models import model_problems
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +208,121 @@ def test_optional_modification_field(emulator: Emulator, client: requests.Sessio
     finally:
         emulator.options.admin_modified_field = None
     assert user["last_modified_on"] == admin_date(emulator.org.users_by_modification()[0].modified_ms)
+
+
+# ----- one user's profile, and closing and re-activating memberships
+
+
+def org_url(emulator: Emulator, version: str = "v2") -> str:
+    return f"{emulator.base_url}/management/{version}/organizations/{emulator.org.organization_id}"
+
+
+@pytest.fixture
+def writer(emulator: Emulator) -> requests.Session:
+    """A session whose token carries user_write (consented for the administrator)."""
+    emulator.grant_consent(INTEGRATION_KEY, emulator.org.admin_user_id, ["user_write"])
+    return session(emulator, scope="signature impersonation user_read user_write")
+
+
+def test_profile_by_email_and_by_id_list_the_membership(client: requests.Session, emulator: Emulator) -> None:
+    user = next(u for u in emulator.org.users if u.status == "Active")
+    by_email = get(client, f"{org_url(emulator)}/users/profile", email=user.email.upper())
+    by_id = get(client, f"{org_url(emulator, 'v2.1')}/users/{user.id}/dsprofile")
+    assert by_email == by_id
+    (profile,) = by_email["users"]
+    assert (profile["id"], profile["user_status"], profile["is_organization_admin"]) == (
+        user.id, user.user_status, user.is_org_admin
+    )  # fmt: skip
+    (membership,) = profile["memberships"]
+    assert membership["id"] == user.membership_id and membership["status"] == "active"
+    assert membership["permission_profile"] == {"id": int(user.profile.id), "name": user.profile.name}
+    assert {g["type"] for g in membership["groups"]} <= {"everyone_group", "admin_group", "custom_group"}
+    assert get(client, f"{org_url(emulator)}/users/profile", email="nobody@example.com") == {"users": []}
+
+
+def test_profile_errors(client: requests.Session, emulator: Emulator) -> None:
+    missing = client.get(f"{org_url(emulator)}/users/profile", timeout=10)
+    assert missing.status_code == 400 and missing.json()["errorCode"] == "INVALID_REQUEST_PARAMETER"
+    unknown = client.get(
+        f"{org_url(emulator, 'v2.1')}/users/00000000-0000-4000-8000-000000000000/dsprofile", timeout=10
+    )
+    assert unknown.status_code == 404 and unknown.json()["errorCode"] == "USER_NOT_FOUND"
+    narrow = session(emulator, scope="signature impersonation")
+    assert narrow.get(f"{org_url(emulator)}/users/profile", params={"email": "a@b.c"}, timeout=10).status_code == 403
+
+
+def test_closing_shows_in_admin_and_esignature_and_reopening_undoes_it(
+    client: requests.Session, writer: requests.Session, emulator: Emulator
+) -> None:
+    org = emulator.org
+    user = next(u for u in org.users if u.status == "Active" and not u.is_org_admin and u.id != org.admin_user_id)
+    emulator.org.advance(60)
+    closing_at = org.now()
+    body = {"accounts": [{"id": org.account_id}]}
+    reply = writer.delete(f"{org_url(emulator)}/users/{user.id}/accounts", json=body, timeout=10)
+    assert reply.status_code == 200 and reply.json() == {"success": True, "accounts": [{"id": org.account_id}]}
+    assert reply.headers["X-RateLimit-Remaining"]  # metered like every Admin call
+    listed = get(
+        client, users_url(emulator), account_id=org.account_id, last_modified_since=admin_date(int(closing_at * 1000))
+    )
+    (closed,) = [u for u in listed["users"] if u["id"] == user.id]
+    assert closed["membership_status"] == "closed" and closed["user_status"] == "closed"
+    assert closed["membership_closed_on"] == admin_date(int(closing_at * 1000))
+    esign = client.get(f"{emulator.base_url}/restapi/v2.1/accounts/{org.account_id}/users/{user.id}", timeout=10)
+    assert esign.json()["userStatus"] == "Closed"
+    assert org.user(user.id).modified_by == org.admin_user_id  # type: ignore[union-attr]
+    again = writer.delete(f"{org_url(emulator)}/users/{user.id}/accounts", json=body, timeout=10)
+    assert again.json()["success"] is True and org.user(user.id).closed_ms == int(closing_at * 1000)  # type: ignore[union-attr]
+
+    url = f"{org_url(emulator)}/users/{user.id}/memberships/{user.membership_id}"
+    reopened = writer.post(url, json={"site_id": org.site_id}, timeout=10)
+    assert reopened.status_code == 200 and reopened.json() == {"status": "success"}
+    assert writer.post(url, json={"site_id": org.site_id}, timeout=10).status_code == 200  # again: no change
+
+    # DocuSign Monitor records each change once, by the administrator through the API, about the user.
+    stream = get(
+        client, f"{emulator.base_url}/api/v2.0/datasets/monitor/stream", cursor=admin_date(int(closing_at * 1000)) + "Z"
+    )
+    recorded = [e for e in stream["data"] if e["object"] == "Account"]
+    assert [e["action"] for e in recorded] == ["UserClosed", "UserReactivated"]
+    for event in recorded:
+        assert (event["userId"], event["affectedUserId"], event["referencedUserId"]) == (
+            org.admin_user_id,
+            user.id,
+            user.id,
+        )
+        assert event["data"] == {"AffectedUserId": user.id, "AffectedMembershipId": user.membership_id}
+        assert (event["source"], event["integratorKey"], event["result"]) == ("API", INTEGRATION_KEY, "Success")
+        assert event["accountId"] == org.account_id and event["organizationId"] == org.organization_id
+        assert model_problems(event, "StreamingEventRow", docusign_monitor) == []
+    assert len({e["eventId"] for e in recorded}) == 2
+    (profile,) = get(client, f"{org_url(emulator)}/users/profile", email=user.email)["users"]
+    assert profile["memberships"][0]["status"] == "active" and profile["user_status"] == "active"
+    assert "closed_on" not in get(client, users_url(emulator), email=user.email)["users"][0]
+
+
+def test_membership_changes_need_user_write_an_administrator_and_known_ids(
+    client: requests.Session, writer: requests.Session, emulator: Emulator
+) -> None:
+    org = emulator.org
+    user = non_admin_user_id(emulator)
+    accounts = f"{org_url(emulator)}/users/{user}/accounts"
+    body = {"accounts": [{"id": org.account_id}]}
+    no_write = client.delete(accounts, json=body, timeout=10)
+    assert no_write.status_code == 403 and "user_write" in no_write.json()["message"]
+    setup_integration(emulator, scopes="signature impersonation user_read user_write", user_id=user)
+    not_admin = session(emulator, sub=user, scope="signature impersonation user_read user_write")
+    assert not_admin.delete(accounts, json=body, timeout=10).status_code == 403
+    unknown = writer.delete(
+        f"{org_url(emulator)}/users/00000000-0000-4000-8000-000000000000/accounts", json=body, timeout=10
+    )
+    assert unknown.status_code == 404
+    assert writer.delete(accounts, json={"accounts": []}, timeout=10).status_code == 400
+    other = writer.delete(accounts, json={"accounts": [{"id": "11111111-2222-4333-8444-555555555555"}]}, timeout=10)
+    assert other.json()["success"] is False
+    assert other.json()["accounts"][0]["error_details"]["error"] == "invalid_account"
+    assert org.user(user).status == "Active"  # type: ignore[union-attr]
+    wrong = writer.post(
+        f"{org_url(emulator)}/users/{user}/memberships/00000000-0000-4000-8000-000000000000", json={}, timeout=10
+    )
+    assert wrong.status_code == 404 and wrong.json()["errorCode"] == "MEMBERSHIP_NOT_FOUND"

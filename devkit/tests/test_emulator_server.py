@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from devkit.emulator import Emulator, ManualClock
-from devkit.emulator.cli import add_arguments, build_emulator
+from devkit.emulator.cli import add_arguments, build_emulator, write_instance
 from devkit.tests.emulator_support import (
     ALL_SCOPES,
     INTEGRATION_KEY,
@@ -143,3 +144,17 @@ def test_cli_serves_out_of_process_and_is_scriptable(tmp_path: Path) -> None:
         assert process.wait(timeout=10) == 0
         if process.stdout is not None:
             process.stdout.close()
+
+
+@pytest.mark.parametrize("response_actions", [False, True])
+def test_write_instance_can_allow_response_actions_with_consent_to_user_write(
+    tmp_path: Path, response_actions: bool
+) -> None:
+    """`emulator serve --write-instance FILE [--response-actions]`: a ready instance, consent to match."""
+    with Emulator(seed=83, events=5, users=5, clock=ManualClock()) as emulator:
+        path = write_instance(emulator, tmp_path / "inst.yml", response_actions)
+        params = yaml.safe_load(path.read_text())["params"]
+        assert params.get("allow_response_actions", False) is response_actions
+        consented = emulator.org.consented_scopes(params["integration_key"], emulator.org.admin_user_id)
+        assert ("user_write" in consented) is response_actions
+        assert {"signature", "impersonation", "organization_read", "user_read"} <= consented

@@ -137,6 +137,47 @@ def test_monitor_stream_paged_to_the_end(emulator: Emulator, token: str) -> None
     assert len(events) == len(set(events)) == 450
 
 
+def test_admin_user_profiles_and_membership_changes(emulator: Emulator, private_pem: bytes) -> None:
+    """users/profile, v2.1 dsprofile, close_memberships and activate_membership as the SDK calls them, the raw replies
+    checked against UsersDrilldownResponse, DeleteMembershipsResponse and UpdateResponse."""
+    org = emulator.org
+    emulator.grant_consent(INTEGRATION_KEY, org.admin_user_id, ["user_write"])
+    oauth = docusign_esign.ApiClient()
+    oauth.set_oauth_host_name(emulator.host)
+    granted = oauth.request_jwt_user_token(
+        INTEGRATION_KEY, org.admin_user_id, emulator.host, private_pem, 4000, [*SCOPES, "user_write"]
+    )
+    client = docusign_admin.ApiClient(host=f"{emulator.base_url}/management")
+    client.set_default_header("Authorization", f"Bearer {granted.access_token}")
+    users = docusign_admin.UsersApi(client)
+    target = next(u for u in org.users if u.status == "Active" and not u.is_org_admin)
+
+    by_email = raw(users.get_user_profiles_with_http_info, org.organization_id, email=target.email.upper())
+    assert model_problems(by_email, "UsersDrilldownResponse", docusign_admin) == []
+    by_id = raw(users.get_user_ds_profile_with_http_info, org.organization_id, target.id, include_license=True)
+    assert model_problems(by_id, "UsersDrilldownResponse", docusign_admin) == []
+    (profile,) = by_email["users"]
+    assert profile["id"] == by_id["users"][0]["id"] == target.id
+    (membership,) = profile["memberships"]
+    assert (membership["account_id"], membership["status"]) == (org.account_id, "active")
+    assert users.get_user_ds_profile(org.organization_id, target.id).users[0].memberships[0].id == target.membership_id
+
+    request = docusign_admin.DeleteMembershipsRequest(
+        accounts=[docusign_admin.DeleteMembershipRequest(id=org.account_id)]
+    )
+    closed = raw(users.close_memberships_with_http_info, org.organization_id, target.id, request)
+    assert model_problems(closed, "DeleteMembershipsResponse", docusign_admin) == []
+    assert closed["success"] is True
+    assert users.get_user_profiles(org.organization_id, email=target.email).users[0].memberships[0].status == "closed"
+
+    activate = docusign_admin.ForceActivateMembershipRequest(site_id=profile["site_id"])
+    reopened = raw(
+        users.activate_membership_with_http_info, org.organization_id, target.id, target.membership_id, activate
+    )
+    assert model_problems(reopened, "UpdateResponse", docusign_admin) == []
+    assert users.get_user_profiles(org.organization_id, email=target.email).users[0].memberships[0].status == "active"
+
+
 def test_the_model_check_sees_unknown_keys_and_wrong_types() -> None:
     row: dict[str, Any] = {"eventId": "e", "timestamp": "2024-01-24T10:00:00Z"}
     row.update(userAgentClientInfo={"os": {"version": "10.1"}}, surprise=1)

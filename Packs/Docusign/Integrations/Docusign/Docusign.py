@@ -1,9 +1,10 @@
-"""DocuSign event collector for Cortex XSIAM.
+"""DocuSign event collector for Cortex XSIAM, and response actions on DocuSign users.
 
 Collects customer events (Monitor API) and audit users (Admin + eSignature APIs) into the
-``docusign_docusign_raw`` dataset. One file by platform rule; sections, top-down: constants, errors,
-settings, keys and JWT, token cache and source, run context, HTTP policy and client, endpoints,
-paging, event shaping, state, fetchers, event types, run report, commands, main.
+``docusign_docusign_raw`` dataset; looks a user up and closes or re-activates the user's memberships (Admin API,
+only with "Allow response actions"). One file by platform rule; sections, top-down: constants, errors,
+settings, keys and JWT, token cache and source, run context, quota, HTTP policy and client, endpoints,
+paging, event shaping, state, fetchers, event types, event size, run report, response actions, commands, main.
 
 How a fetch flows: each selected event type (one ``EventType`` entry) reads its typed state from last
 run, its fetcher yields pages of events with the state that is true once they are sent, and raises
@@ -45,6 +46,12 @@ DEV_OAUTH_HOST = "account-d.docusign.com"
 PROD_OAUTH_HOST = "account.docusign.com"
 BASE_SCOPES = ("signature", "impersonation")
 USER_SCOPES = ("organization_read", "user_read")
+WRITE_SCOPE = "user_write"  # closing and re-activating memberships; asked for only with "Allow response actions"
+LOOKUP_SCOPES = (*BASE_SCOPES, "user_read")  # docusign-user-get: Admin profile and eSignature record
+WRITE_SCOPES = (*LOOKUP_SCOPES, WRITE_SCOPE)
+CLOSE_COMMAND = "docusign-user-memberships-close"
+ACTIVATE_COMMAND = "docusign-user-membership-activate"
+RESPONSE_ACTIONS = f"response actions: {CLOSE_COMMAND}, {ACTIVATE_COMMAND}"
 
 JWT_LIFETIME = 3600
 TOKEN_RENEW_MARGIN = 15 * 60  # DocuSign advises renewing ~15 minutes before expiry.
@@ -291,6 +298,7 @@ class Settings:
     time_budget: float
     quota_share: float = DEFAULT_QUOTA_SHARE / 100
     monitor_api: str = "auto"  # "auto", "v1" or "lens": which Monitor generation to read
+    response_actions: bool = False  # "Allow response actions": memberships may be closed and re-activated
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> "Settings":
@@ -328,6 +336,7 @@ class Settings:
             )
             / 100,
             monitor_api=_monitor_api(params),
+            response_actions=argToBoolean(params.get("allow_response_actions") or False),
         )
         if not settings.private_key_text.strip():
             raise DocusignError("Private Key is required: paste the RSA private key generated in DocuSign.")
@@ -347,9 +356,17 @@ class Settings:
 
     @property
     def scopes(self) -> tuple[str, ...]:
-        """The OAuth scopes the selected event types need, in DocuSign's documented order."""
+        """The OAuth scopes the selected event types need, in DocuSign's documented order: what collection (and
+        every token kept in the integration context) asks for, whether or not response actions are allowed."""
         wanted = {s for t in self.event_types for s in EVENT_TYPES[t].scopes} | set(BASE_SCOPES)
-        return tuple(s for s in (*BASE_SCOPES, *USER_SCOPES) if s in wanted)
+        return tuple(s for s in SCOPE_ORDER if s in wanted)
+
+    @property
+    def consent_scopes(self) -> tuple[str, ...]:
+        """What the consent links ask for: the collection's scopes, and with response actions allowed also
+        ``user_read`` and ``user_write`` (looking users up, closing and re-activating memberships)."""
+        wanted = set(self.scopes) | (set(WRITE_SCOPES) if self.response_actions else set())
+        return tuple(s for s in SCOPE_ORDER if s in wanted)
 
     def first_fetch_time(self) -> datetime:
         return parse_start(self.first_fetch, "first_fetch", "First fetch time")
@@ -582,6 +599,8 @@ def oauth_error_message(body: dict[str, Any], scopes: Iterable[str], granted: It
     missing = [s for s in requested if s not in known]
     if key == "consent_required" and known and missing:
         needing = sorted({t.name for t in EVENT_TYPES.values() if set(t.scopes) & set(missing)})
+        if WRITE_SCOPE in missing:
+            needing.append(RESPONSE_ACTIONS)
         needed_by = f" (needed for {', '.join(needing)})" if needing else ""
         return OAUTH_ERRORS["consent_partial"].format(
             granted=" ".join(known), missing=" ".join(missing), needed_by=needed_by
@@ -593,26 +612,31 @@ def oauth_error_message(body: dict[str, Any], scopes: Iterable[str], granted: It
     return template.format(scopes=" ".join(requested), description=said)
 
 
+SCOPE_ORDER = (*BASE_SCOPES, *USER_SCOPES, WRITE_SCOPE)
+
+
 def _scope_order(scope: str) -> int:
-    order = (*BASE_SCOPES, *USER_SCOPES)
-    return order.index(scope) if scope in order else len(order)
+    return SCOPE_ORDER.index(scope) if scope in SCOPE_ORDER else len(SCOPE_ORDER)
 
 
 class TokenSource:
-    """Access tokens from DocuSign's JWT grant, cached in the integration context."""
+    """Access tokens from DocuSign's JWT grant, cached in the integration context. A token that may write
+    (``user_write``, for a response action) is minted for the command that needs it and held in memory only: the
+    cached token, which every fetch reuses, never carries more than collection needs."""
 
     def __init__(self, settings: Settings, transport: "Transport", cache: TokenCache | None = None) -> None:
         self.settings = settings
         self.transport = transport
         self.cache = cache or TokenCache()
         self.refusal: ApiError | None = None  # DocuSign refused these credentials in this run: do not ask again
+        self.writer: CachedToken | None = None  # this command's token with user_write, never written anywhere
 
     def get(self, scopes: Iterable[str], now: datetime | None = None) -> str:
         """A token of these credentials covering ``scopes`` with more than 15 minutes left, minting one when
         needed (a token minted with other credentials, e.g. before the Integration Key was changed, is not used)."""
         now = now or datetime.now(UTC)
         wanted = set(scopes)
-        cached = self.cache.read()
+        cached = self.writer if WRITE_SCOPE in wanted else self.cache.read()
         if cached and cached.usable(wanted, now, self.settings.credentials_fingerprint):
             add_sensitive_log_strs(cached.token)
             return cached.token
@@ -627,15 +651,19 @@ class TokenSource:
 
     def invalidate(self) -> None:
         self.cache.clear()
+        self.writer = None
 
     def _mint(self, scopes: list[str], now: datetime) -> str:
-        """A token for everything the instance needs; for just ``scopes`` when consent covers no more, so a
-        missing Admin consent does not stop customer events. When consent lacks ``scopes`` themselves, the base
-        scopes are tried once: DocuSign does not say which scopes lack consent, and that answer lets the error
-        name them."""
-        everything = sorted(set(scopes) | set(self.settings.scopes), key=_scope_order)
+        """A token for everything the instance collects; for just ``scopes`` when consent covers no more, so a
+        missing Admin consent does not stop customer events. When consent lacks ``scopes`` themselves, narrower
+        requests are tried once (without user_write, then the base scopes): DocuSign does not say which scopes
+        lack consent, and those answers let the error name them. A write token is asked for exactly ``scopes``."""
+        if WRITE_SCOPE in scopes:
+            ladder_from: tuple[list[str], ...] = (scopes, [s for s in scopes if s != WRITE_SCOPE])
+        else:
+            ladder_from = (sorted(set(scopes) | set(self.settings.scopes), key=_scope_order), scopes)
         ladder: list[list[str]] = []
-        for attempt in (everything, scopes, list(BASE_SCOPES)):
+        for attempt in (*ladder_from, list(BASE_SCOPES)):
             if attempt not in ladder:
                 ladder.append(attempt)
         refused: ApiError | None = None
@@ -669,8 +697,11 @@ class TokenSource:
         except (TypeError, ValueError, OverflowError):
             lifetime = JWT_LIFETIME
         expires_at = now + timedelta(seconds=lifetime)
-        owner = self.settings.credentials_fingerprint
-        self.cache.write(CachedToken(token, expires_at, lifetime, frozenset(scopes), owner))
+        minted = CachedToken(token, expires_at, lifetime, frozenset(scopes), self.settings.credentials_fingerprint)
+        if WRITE_SCOPE in scopes:
+            self.writer = minted
+        else:
+            self.cache.write(minted)
         return token
 
     def _request_token(self, scopes: list[str], now: datetime) -> dict[str, Any]:
@@ -1073,13 +1104,35 @@ class DocuSignClient:
         self.transport = Transport(settings, self.ctx, policy)
         self.tokens = TokenSource(settings, self.transport)
 
-    def get(self, url: str, endpoint: str, api: str, params: dict[str, Any] | None = None) -> Reply:
+    def get(
+        self,
+        url: str,
+        endpoint: str,
+        api: str,
+        params: dict[str, Any] | None = None,
+        scopes: Iterable[str] | None = None,
+    ) -> Reply:
         """GET a DocuSign API; raises ApiError with an actionable message unless the reply is JSON with 200."""
+        return self.request("GET", url, endpoint, api, params=params, scopes=scopes)
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        endpoint: str,
+        api: str,
+        params: dict[str, Any] | None = None,
+        json_data: Any = None,
+        scopes: Iterable[str] | None = None,
+    ) -> Reply:
+        """One call with a token covering ``scopes`` (by default what ``api`` needs); ApiError unless the reply is
+        JSON with 200. Writes go through the same retries: DocuSign's close and activate are idempotent."""
+        wanted = tuple(scopes) if scopes is not None else API_SCOPES.get(api, self.settings.scopes)
         renewed = False
         while True:
-            token = self.tokens.get(API_SCOPES.get(api, self.settings.scopes))
+            token = self.tokens.get(wanted)
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-            res = self.transport.send("GET", url, endpoint, params=params, headers=headers)
+            res = self.transport.send(method, url, endpoint, params=params, json_data=json_data, headers=headers)
             if res.status_code == 401 and not renewed:
                 # Tokens can be revoked or expire early: mint a new one once, then give up.
                 renewed = True
@@ -1148,6 +1201,11 @@ API_FORBIDDEN_HINTS = {
     "esign": (
         "The eSignature API refused access (403). The impersonated user must be an administrator of the account "
         "(Account ID)."
+    ),
+    "admin_write": (
+        "The DocuSign Admin API refused the change (403). The impersonated user must be an Organization "
+        "Administrator allowed to manage users, and consent must include user_write (run "
+        "!docusign-generate-consent-url)."
     ),
 }
 
@@ -1268,6 +1326,76 @@ def account_base_uri(client: DocuSignClient) -> str:
 
 
 ACCOUNT_CACHE_KEYS = ("base_uri", "base_uri_account_id")
+
+
+# Admin API: one user's profile with its memberships, and the two writes on memberships (user_write).
+
+
+def get_user_profiles(client: DocuSignClient, email: str) -> list[dict[str, Any]]:
+    """The organization's users with this e-mail address, memberships included (Admin ``users/profile``)."""
+    settings = client.settings
+    url = urljoin(settings.hosts.admin, f"/v2/organizations/{settings.organization_id}/users/profile")
+    reply = client.get(url, "admin.user_profile", "admin", params={"email": email}, scopes=LOOKUP_SCOPES)
+    return _profile_users(reply)
+
+
+def get_user_dsprofile(client: DocuSignClient, user_id: str) -> list[dict[str, Any]]:
+    """The organization's user with this ID, memberships included (Admin v2.1 ``users/{userId}/dsprofile``)."""
+    settings = client.settings
+    url = urljoin(settings.hosts.admin, f"/v2.1/organizations/{settings.organization_id}/users/{user_id}/dsprofile")
+    return _profile_users(client.get(url, "admin.user_dsprofile", "admin", scopes=LOOKUP_SCOPES))
+
+
+def _profile_users(reply: Reply) -> list[dict[str, Any]]:
+    users = reply.body.get("users") if isinstance(reply.body, dict) else None
+    if not isinstance(users, list) or not all(isinstance(u, dict) and u.get("id") for u in users):
+        raise ReplyShapeError("DocuSign Admin API returned a user profile without a list of users.", reply.trace_token)
+    return users
+
+
+def close_user_memberships(client: DocuSignClient, user_id: str, account_ids: list[str]) -> Reply:
+    """Close the user's memberships of ``account_ids`` (Admin ``DELETE users/{userId}/accounts``): the reply says
+    ``success`` and lists accounts with ``error_details`` for those not closed."""
+    settings = client.settings
+    url = urljoin(settings.hosts.admin, f"/v2/organizations/{settings.organization_id}/users/{user_id}/accounts")
+    body = {"accounts": [{"id": account_id} for account_id in account_ids]}
+    reply = client.request("DELETE", url, "admin.close_memberships", "admin_write", json_data=body, scopes=WRITE_SCOPES)
+    if not isinstance(reply.body, dict) or not isinstance(reply.body.get("accounts") or [], list):
+        raise ReplyShapeError(
+            "DocuSign Admin API answered the closing with 200 and a reply of another shape: whether the memberships "
+            "closed is unknown; look with !docusign-user-get.",
+            reply.trace_token,
+        )
+    return reply
+
+
+def activate_user_membership(client: DocuSignClient, user_id: str, membership_id: str, site_id: Any) -> Reply:
+    """Re-activate one membership (Admin ``POST users/{userId}/memberships/{membershipId}``, the user's site)."""
+    settings = client.settings
+    path = f"/v2/organizations/{settings.organization_id}/users/{user_id}/memberships/{membership_id}"
+    body = {"site_id": site_id} if isinstance(site_id, int) else {}
+    reply = client.request(
+        "POST", urljoin(settings.hosts.admin, path), "admin.activate_membership", "admin_write", json_data=body,
+        scopes=WRITE_SCOPES,
+    )  # fmt: skip
+    if not isinstance(reply.body, dict):
+        raise ReplyShapeError(
+            "DocuSign Admin API answered the activation with 200 and a reply that is not an object: whether the "
+            "membership is active is unknown; look with !docusign-user-get.",
+            reply.trace_token,
+        )
+    return reply
+
+
+def find_esign_user(client: DocuSignClient, base_uri: str, email: str, user_id: str) -> dict[str, Any] | None:
+    """The user's eSignature record in the configured account, with last login and login status (the users list
+    filtered by e-mail: the one-user GET does not say the login status); None when eSignature does not list it."""
+    url = urljoin(base_uri, f"/restapi/v2.1/accounts/{client.settings.account_id}/users")
+    params = {"email": email, "additional_info": "true", "login_status": "true"}
+    reply = client.get(url, "esign.users", "esign", params=params, scopes=LOOKUP_SCOPES)
+    users = _users_page(reply, "DocuSign eSignature API")["users"]
+    return next((u for u in users if isinstance(u, dict) and str(u.get("userId", "")).lower() == user_id), None)
+
 
 # ============================================================================ paging
 # DocuSign pages three ways. A paginator owns its token (what to ask for next) and knows when paging is over;
@@ -2538,13 +2666,347 @@ def collect(
     return Outcome(events, state, report)
 
 
+# ============================================================================ response actions
+# From an alert to the DocuSign user: look the user up (Admin profile and memberships, eSignature record), close
+# the user's memberships and re-activate one (the undo). Writes need the instance's "Allow response actions" and
+# consent to user_write; they refuse the impersonated user and (unless forced) organization administrators, do
+# nothing to a membership already in the state asked for, and are logged: who, what, DocuSign's trace token.
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+RESPONSE_LOG_PREFIX = "Docusign response action: "
+USER_CONTEXT = "Docusign.User"
+ACTION_CONTEXT = "Docusign.MembershipAction"
+
+
+def user_reference(args: dict[str, Any]) -> tuple[str, str]:
+    """The ``user_id`` (lower case) and ``email`` arguments, checked; at least one is needed."""
+    user_id = str(args.get("user_id") or "").strip()
+    email = str(args.get("email") or "").strip()
+    if user_id and not GUID_RE.match(user_id):
+        hint = " Pass an e-mail address as email=." if "@" in user_id else ""
+        raise DocusignError(f"user_id must be a DocuSign user ID (a GUID); got {quoted(user_id)}.{hint}")
+    if email and not EMAIL_RE.match(email):
+        raise DocusignError(f"email {quoted(email)} is not an e-mail address.")
+    if not user_id and not email:
+        raise DocusignError("Give the DocuSign user's user_id (a GUID) or email.")
+    return user_id.lower(), email
+
+
+def optional_guid(args: dict[str, Any], name: str) -> str:
+    value = str(args.get(name) or "").strip()
+    if value and not GUID_RE.match(value):
+        raise DocusignError(f"{name} must be a GUID; got {quoted(value)}.")
+    return value.lower()
+
+
+def memberships_of(profile: dict[str, Any]) -> list[dict[str, Any]]:
+    value = profile.get("memberships")
+    return [m for m in value if isinstance(m, dict)] if isinstance(value, list) else []
+
+
+def email_of(profile: dict[str, Any]) -> str:
+    """The Admin profile has no e-mail of its own: each membership carries the address it uses."""
+    return next((str(m["email"]) for m in memberships_of(profile) if m.get("email")), "")
+
+
+def status_of(membership: dict[str, Any]) -> str:
+    return str(membership.get("status") or "").lower()
+
+
+def described(profile: dict[str, Any]) -> str:
+    """'Max Example (max@example.net, 6b67a1ee-...)': how messages and logs name a user."""
+    details = ", ".join(part for part in (email_of(profile), str(profile.get("id") or "")) if part)
+    return f"{profile.get('user_name') or 'DocuSign user'} ({details})"
+
+
+def require_lookup(settings: Settings, command: str) -> None:
+    if not settings.organization_id:
+        raise DocusignError(f"{command} needs the Organization ID (DocuSign Admin > Organizations): set it.")
+    if "user_read" not in settings.consent_scopes:
+        raise DocusignError(
+            f"{command} reads DocuSign's Admin API, which needs consent to the user_read scope; this instance does "
+            "not ask for it. Select Audit Users in Event types to fetch, or enable Allow response actions, then run "
+            "!docusign-generate-consent-url."
+        )
+
+
+def require_response_actions(settings: Settings, command: str) -> None:
+    if not settings.response_actions:
+        raise DocusignError(
+            f"Response actions are off for this instance, so {command} changed nothing in DocuSign. To allow "
+            "them, an administrator selects Allow response actions in the instance settings, then runs "
+            "!docusign-generate-consent-url and accepts as the impersonated user, so that consent covers the "
+            f"{WRITE_SCOPE} scope."
+        )
+    require_lookup(settings, command)
+
+
+def find_user(client: DocuSignClient, user_id: str, email: str) -> tuple[dict[str, Any] | None, str]:
+    """The one organization user with this ID (or, without one, this e-mail address), or None and why not; an
+    error naming the candidates when an e-mail address is shared (the caller chooses by user_id)."""
+    org = client.settings.organization_id
+    if user_id:
+        try:
+            users = get_user_dsprofile(client, user_id)
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            return None, f"DocuSign has no user with ID {user_id} in organization {org}: {exc}"
+        users = [u for u in users if str(u.get("id", "")).lower() == user_id]
+        if users and email and email.lower() != email_of(users[0]).lower():
+            raise DocusignError(
+                f"user_id {user_id} is {described(users[0])}, not {quoted(email)}: check which user is meant."
+            )
+    else:
+        users = get_user_profiles(client, email)
+    if not users:
+        return None, f"DocuSign has no user {'with ID ' + user_id if user_id else quoted(email)} in organization {org}."
+    if len(users) > 1:
+        candidates = "; ".join(
+            f"{u.get('id')} ({u.get('user_name') or '?'}, {u.get('user_status') or '?'}, "
+            f"created {u.get('created_on') or '?'})"
+            for u in users
+        )
+        raise DocusignError(
+            f"{len(users)} DocuSign users have the e-mail address {quoted(email)}: {candidates}. Run the command "
+            "again with user_id= the one meant."
+        )
+    return users[0], ""
+
+
+def the_user(client: DocuSignClient, user_id: str, email: str) -> dict[str, Any]:
+    """find_user for the write actions: a user not found is an error."""
+    profile, why = find_user(client, user_id, email)
+    if profile is None:
+        raise DocusignError(why)
+    return profile
+
+
+# The eSignature fields an analyst needs of a user (the full record holds a hundred settings).
+ESIGN_SUMMARY_FIELDS = (
+    "userId", "userName", "email", "userStatus", "userType", "isAdmin", "permissionProfileId",
+    "permissionProfileName", "createdDateTime", "lastLogin", "loginStatus", "jobTitle",
+)  # fmt: skip
+
+
+def esign_summary(client: DocuSignClient, profile: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """The user's eSignature record in the configured account (last login, login status), or None and why not.
+    A failure here costs only this part: the Admin profile has been read."""
+    account_id = client.settings.account_id
+    if not account_id:
+        return None, "eSignature record not read: set the Account ID to see the last login and login status."
+    if not any(str(m.get("account_id", "")).lower() == account_id.lower() for m in memberships_of(profile)):
+        return None, f"eSignature record not read: the user has no membership in account {account_id} (Account ID)."
+    try:
+        record = find_esign_user(client, account_base_uri(client), email_of(profile), str(profile["id"]).lower())
+    except DocusignError as exc:
+        return None, f"eSignature record not read: {exc}"
+    if record is None:
+        return None, f"eSignature does not list the user in account {account_id}."
+    summary = {name: record[name] for name in ESIGN_SUMMARY_FIELDS if name in record}
+    return {**summary, "accountId": account_id}, ""
+
+
+def user_output(profile: dict[str, Any], esign: dict[str, Any] | None) -> dict[str, Any]:
+    """``Docusign.User``: the Admin profile as DocuSign sends it, its e-mail address and the eSignature summary."""
+    return {**profile, "email": email_of(profile), "esignature": esign}
+
+
+def user_readable(user: dict[str, Any], note: str) -> str:
+    esign = user.get("esignature") or {}
+    summary = {
+        "User ID": user.get("id"),
+        "Status": user.get("user_status"),
+        "Organization admin": user.get("is_organization_admin"),
+        "Created": user.get("created_on"),
+        "eSignature status": esign.get("userStatus"),
+        "Last login": esign.get("lastLogin"),
+        "Login status": esign.get("loginStatus"),
+        "Permission profile": esign.get("permissionProfileName"),
+    }
+    rows = [
+        {
+            "Account": m.get("account_name"),
+            "Account ID": m.get("account_id"),
+            "Membership ID": m.get("id"),
+            "Status": m.get("status"),
+            "Account admin": m.get("is_admin"),
+            "Permission profile": (m.get("permission_profile") or {}).get("name"),
+            "Groups": ", ".join(str(g.get("name")) for g in m.get("groups") or [] if isinstance(g, dict)),
+            "Created": m.get("created_on"),
+        }
+        for m in user.get("memberships") or []
+    ]
+    readable = tableToMarkdown(f"DocuSign user {described(user)}", summary, headers=list(summary))
+    readable += tableToMarkdown("Memberships", rows, headers=list(rows[0]) if rows else None)
+    return readable + (f"\n{note}\n" if note else "")
+
+
+@dataclass
+class MembershipChange:
+    """What a response action did (or did not do) to one membership."""
+
+    membership: dict[str, Any]
+    result: str  # closed, already closed, activated, already active, failed, skipped: ...
+    error: str = ""
+    trace_token: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.result == "failed"
+
+    def output(self, profile: dict[str, Any], action: str, at: datetime) -> dict[str, Any]:
+        return {
+            "user_id": profile.get("id"),
+            "email": email_of(profile),
+            "action": action,
+            "account_id": self.membership.get("account_id"),
+            "account_name": self.membership.get("account_name"),
+            "membership_id": self.membership.get("id"),
+            "previous_status": self.membership.get("status"),
+            "result": self.result,
+            "error": self.error,
+            "trace_token": self.trace_token,
+            "time": format_time(at),
+        }
+
+
+def choose_memberships(profile: dict[str, Any], account_id: str = "", membership_id: str = "") -> list[dict[str, Any]]:
+    """The memberships an action is about: the one of ``account_id`` / ``membership_id``, else all of them."""
+    every = memberships_of(profile)
+    if not every:
+        raise DocusignError(f"{described(profile)} has no membership in an account of the organization.")
+    if not account_id and not membership_id:
+        return every
+    chosen = [
+        m
+        for m in every
+        if (not account_id or str(m.get("account_id", "")).lower() == account_id)
+        and (not membership_id or str(m.get("id", "")).lower() == membership_id)
+    ]
+    if not chosen:
+        asked = " and ".join(
+            f"{name} {value}" for name, value in (("account", account_id), ("membership", membership_id)) if value
+        )
+        listed = ", ".join(f"{m.get('account_id')} (membership {m.get('id')}, {m.get('status')})" for m in every)
+        raise DocusignError(f"{described(profile)} has no membership for {asked}; its memberships: {listed}.")
+    return chosen
+
+
+def refuse_unsafe_close(settings: Settings, profile: dict[str, Any], force: bool) -> str:
+    """Why closing this user's memberships is refused ("" when it is not)."""
+    if str(profile.get("id", "")).lower() == settings.user_id.lower():
+        return (
+            f"Refused: {described(profile)} is the user this integration impersonates (User ID). Closing its "
+            "memberships would stop collection and every response action; do it in DocuSign Admin if you must."
+        )
+    if profile.get("is_organization_admin") is True and not force:
+        return (
+            f"Refused: {described(profile)} is an administrator of the organization. Closing an administrator's "
+            f"memberships can lock administrators out; run {CLOSE_COMMAND} again with force=true if that is meant."
+        )
+    return ""
+
+
+def close_plan(chosen: list[dict[str, Any]]) -> tuple[list[MembershipChange], list[dict[str, Any]]]:
+    """Memberships that need no call (already closed, or of another organization's account), and those to close."""
+    settled, to_close = [], []
+    for membership in chosen:
+        if membership.get("is_external_account") is True:
+            settled.append(MembershipChange(membership, "skipped: an account of another organization"))
+        elif status_of(membership) == "closed":
+            settled.append(MembershipChange(membership, "already closed"))
+        else:
+            to_close.append(membership)
+    return settled, to_close
+
+
+def closing_results(to_close: list[dict[str, Any]], reply: Reply) -> list[MembershipChange]:
+    """Each membership's fate by DocuSign's reply: an account listed with ``error_details`` was not closed, the
+    others were; ``success`` false with no account's error said fails them all."""
+    errors: dict[str, str] = {}
+    for entry in reply.body.get("accounts") or []:
+        details = entry.get("error_details") if isinstance(entry, dict) else None
+        if isinstance(details, dict):
+            said = " ".join(str(details.get(k) or "") for k in ("error", "error_description")).strip()
+            errors[str(entry.get("id", "")).lower()] = quoted(said or "no reason given", DOCUSIGN_TEXT)
+    unexplained = reply.body.get("success") is False and not errors
+    changes = []
+    for membership in to_close:
+        error = errors.get(str(membership.get("account_id", "")).lower(), "")
+        if unexplained:
+            error = "DocuSign answered success=false without saying why"
+        result = "failed" if error else "closed"
+        changes.append(MembershipChange(membership, result, with_trace_token(error, reply.trace_token) if error else "",
+                                        reply.trace_token))  # fmt: skip
+    return changes
+
+
+def log_response_action(
+    settings: Settings, action: str, profile: dict[str, Any], changes: list[MembershipChange], **extra: Any
+) -> None:
+    """One JSON line per write action, refused or not: who acted (the impersonated DocuSign user, the instance),
+    on whom, what became of each membership, DocuSign's trace tokens. Never a token or key."""
+    context = demisto.callingContext.get("context") if isinstance(demisto.callingContext, dict) else None
+    record = {
+        "action": action,
+        "by_user_id": settings.user_id,
+        "instance": (context or {}).get("IntegrationInstance", ""),
+        "user_id": profile.get("id"),
+        "email": email_of(profile),
+        "memberships": [
+            {
+                "account_id": c.membership.get("account_id"),
+                "membership_id": c.membership.get("id"),
+                "previous_status": c.membership.get("status"),
+                "result": c.result,
+                "error": c.error,
+                "trace_token": c.trace_token,
+            }
+            for c in changes
+        ],
+        **extra,
+    }
+    demisto.info(RESPONSE_LOG_PREFIX + json.dumps(record, sort_keys=True, default=str))
+
+
+def changes_result(
+    action: str, profile: dict[str, Any], changes: list[MembershipChange], at: datetime, title: str
+) -> CommandResults:
+    """The command's answer: a table of what became of each membership, ``Docusign.MembershipAction`` entries; an
+    error entry (outputs kept) when one failed."""
+    outputs = [c.output(profile, action, at) for c in changes]
+    rows = [
+        {
+            "Account": o["account_name"],
+            "Account ID": o["account_id"],
+            "Membership ID": o["membership_id"],
+            "Before": o["previous_status"],
+            "Result": o["result"],
+            "Error": o["error"],
+        }
+        for o in outputs
+    ]
+    readable = tableToMarkdown(f"{title} {described(profile)}", rows, headers=list(rows[0]) if rows else None)
+    traces = sorted({c.trace_token for c in changes if c.trace_token})
+    if traces:
+        readable += f"\nX-DocuSign-TraceToken: {', '.join(traces)}\n"
+    return CommandResults(
+        outputs_prefix=ACTION_CONTEXT,
+        outputs_key_field=["user_id", "account_id", "action"],
+        outputs=outputs,
+        readable_output=readable,
+        entry_type=EntryType.ERROR if any(c.failed for c in changes) else EntryType.NOTE,
+    )
+
+
 # ============================================================================ commands
 
 
 def consent_urls(settings: Settings) -> tuple[str, str]:
     """Individual and admin consent links, every value URL-encoded and scopes joined by %20."""
     base = urljoin(settings.hosts.oauth, "/oauth/auth")
-    scopes = " ".join(settings.scopes)
+    scopes = " ".join(settings.consent_scopes)
     individual = (
         base
         + "?"
@@ -2586,7 +3048,9 @@ def generate_consent_url_command(settings: Settings) -> CommandResults:
         "### DocuSign consent\n"
         f"[Click here to authorize]({individual})\n\n"
         "Open the link while signed in to DocuSign as the impersonated user (User ID) and accept. "
-        f"Scopes requested: `{' '.join(settings.scopes)}`.\n\n"
+        f"Scopes requested: `{' '.join(settings.consent_scopes)}`"
+        + (" (user_read and user_write for the response actions)" if settings.response_actions else "")
+        + ".\n\n"
         f"Organization administrators can grant consent for all users instead: [admin consent]({admin})\n"
     )
     return CommandResults(
@@ -2611,6 +3075,10 @@ def check_connection(client: DocuSignClient) -> list[str]:
     if any(missing):
         raise DocusignError(" ".join(m for m in missing if m))
     checks = [EVENT_TYPES[name].check(client, info) for name in client.settings.event_types]
+    if client.settings.response_actions:
+        # Only a token: no DocuSign API call changes anything here. Kept in memory, never cached.
+        client.tokens.get(WRITE_SCOPES)
+        checks.append(f"consent to {WRITE_SCOPE} for the response actions")
     return ["JWT grant (a new token) and userinfo", *checks]
 
 
@@ -2714,6 +3182,89 @@ def get_events_command(client: DocuSignClient, settings: Settings, args: dict[st
     return CommandResults(readable_output=readable, raw_response=outcome.events)
 
 
+def user_get_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
+    """docusign-user-get: the Admin profile with every membership, and the eSignature record of the account."""
+    require_lookup(settings, "docusign-user-get")
+    user_id, email = user_reference(args)
+    profile, why = find_user(client, user_id, email)
+    if profile is None:
+        return CommandResults(readable_output=f"### DocuSign user\n{why}\n", raw_response={})
+    esign, note = esign_summary(client, profile)
+    user = user_output(profile, esign)
+    return CommandResults(
+        outputs_prefix=USER_CONTEXT,
+        outputs_key_field="id",
+        outputs=user,
+        readable_output=user_readable(user, note),
+    )
+
+
+def memberships_close_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
+    """docusign-user-memberships-close: close the user's membership of one account, or of all of them."""
+    require_response_actions(settings, CLOSE_COMMAND)
+    user_id, email = user_reference(args)
+    account_id = optional_guid(args, "account_id")
+    force = argToBoolean(args.get("force") or "false")
+    reason = quoted(args["reason"], 200) if args.get("reason") else ""
+    profile = the_user(client, user_id, email)
+    refusal = refuse_unsafe_close(settings, profile, force)
+    if refusal:
+        log_response_action(settings, "close", profile, [], refused=refusal, reason=reason, force=force)
+        raise DocusignError(refusal)
+    settled, to_close = close_plan(choose_memberships(profile, account_id))
+    changes = list(settled)
+    if to_close:
+        try:
+            reply = close_user_memberships(client, str(profile["id"]).lower(), [m["account_id"] for m in to_close])
+        except DocusignError as exc:
+            failed = [MembershipChange(m, "failed", str(exc), getattr(exc, "trace_token", "")) for m in to_close]
+            log_response_action(settings, "close", profile, settled + failed, reason=reason, force=force)
+            raise
+        changes += closing_results(to_close, reply)
+    log_response_action(settings, "close", profile, changes, reason=reason, force=force)
+    return changes_result("close", profile, changes, client.ctx.now(), "Closing the DocuSign memberships of")
+
+
+def membership_activate_command(client: DocuSignClient, settings: Settings, args: dict[str, Any]) -> CommandResults:
+    """docusign-user-membership-activate: re-activate a closed membership (the undo of closing it)."""
+    require_response_actions(settings, ACTIVATE_COMMAND)
+    user_id, email = user_reference(args)
+    account_id, membership_id = optional_guid(args, "account_id"), optional_guid(args, "membership_id")
+    reason = quoted(args["reason"], 200) if args.get("reason") else ""
+    profile = the_user(client, user_id, email)
+    chosen = choose_memberships(profile, account_id, membership_id)
+    if not account_id and not membership_id:
+        closed = [m for m in chosen if status_of(m) == "closed" and m.get("is_external_account") is not True]
+        if len(closed) > 1:
+            listed = ", ".join(f"{m.get('account_id')} (membership {m.get('id')})" for m in closed)
+            raise DocusignError(
+                f"{described(profile)} has {len(closed)} closed memberships ({listed}): say which to re-activate "
+                "with account_id or membership_id."
+            )
+        chosen = closed or chosen
+    changes = []
+    for membership in chosen:
+        status = status_of(membership)
+        if membership.get("is_external_account") is True:
+            changes.append(MembershipChange(membership, "skipped: an account of another organization"))
+        elif status == "active":
+            changes.append(MembershipChange(membership, "already active"))
+        elif status not in ("closed", "disabled"):
+            changes.append(MembershipChange(membership, f"skipped: {status or 'no status'}, not closed"))
+        else:
+            try:
+                reply = activate_user_membership(
+                    client, str(profile["id"]).lower(), str(membership["id"]).lower(), profile.get("site_id")
+                )
+            except DocusignError as exc:
+                failed = MembershipChange(membership, "failed", str(exc), getattr(exc, "trace_token", ""))
+                log_response_action(settings, "activate", profile, [*changes, failed], reason=reason)
+                raise
+            changes.append(MembershipChange(membership, "activated", trace_token=reply.trace_token))
+    log_response_action(settings, "activate", profile, changes, reason=reason)
+    return changes_result("activate", profile, changes, client.ctx.now(), "Re-activating a DocuSign membership of")
+
+
 # ============================================================================ main
 
 
@@ -2727,6 +3278,9 @@ API_COMMANDS: dict[str, Callable[[DocuSignClient, Settings, dict[str, Any]], Any
     "docusign-auth-test": lambda client, settings, args: auth_test_command(client),
     "fetch-events": lambda client, settings, args: fetch_events_command(client, settings),
     "docusign-get-events": get_events_command,
+    "docusign-user-get": user_get_command,
+    CLOSE_COMMAND: memberships_close_command,
+    ACTIVATE_COMMAND: membership_activate_command,
 }
 
 

@@ -3552,3 +3552,559 @@ def test_a_certificate_failure_says_why_openssl_refused_it(settings, requests_mo
         match=r"\(lens-d.docusign.net\): the TLS certificate was not accepted \(self-signed certificate; SSLError\)",
     ):
         Docusign.get_monitor_stream(client_for(settings), "", 10)
+
+
+# ============================================================================ response: look up, close, re-activate
+
+TARGET_ID = "6b67a1ee-1d2c-4b5a-9e8f-385763624163"
+TARGET_EMAIL = "max@example.net"
+MEMBERSHIP_ID = "4da49358-8de5-4f62-9e9a-6029259723bc"
+OTHER_ACCOUNT = "f636f297-2b3c-4d5e-8f9a-8e7a14715950"
+OTHER_MEMBERSHIP = "a7c1d2e3-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
+PROFILE_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users/profile"
+DSPROFILE_URL = f"{ADMIN}/v2.1/organizations/{ORG_ID}/users/{TARGET_ID}/dsprofile"
+CLOSE_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users/{TARGET_ID}/accounts"
+ACTIVATE_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users/{TARGET_ID}/memberships/{MEMBERSHIP_ID}"
+WRITE_TOKEN = "eyJ0eXAiOiJNVCIsImFsZyI6IlJTMjU2In0.write-token-for-tests.c2lnbmF0dXJl"
+WRITE_TRACE = {"X-DocuSign-TraceToken": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"}
+
+
+def target_profile(**changes) -> dict:
+    """Max Example's Admin profile (two memberships of the organization's accounts); ``changes`` update the user,
+    ``memberships`` replaces the memberships' statuses in order."""
+    user = load_json("admin_user_profile.json")["users"][0]
+    statuses = changes.pop("statuses", None)
+    user.update(changes)
+    for membership, status in zip(user["memberships"], statuses or [], strict=False):
+        membership["status"] = status
+    return user
+
+
+def respond_params(key_pem: str, **overrides) -> dict:
+    return make_params(key_pem, allow_response_actions=True, **overrides)
+
+
+def token_by_scope(requests_mock, consented: set[str] | None = None):
+    """DocuSign's token endpoint: a read token, or WRITE_TOKEN when user_write is asked for; consent_required for a
+    scope outside ``consented``."""
+
+    def answer(request, context):
+        scopes = set(
+            jwt.decode(parse_qs(request.text)["assertion"][0], options={"verify_signature": False})["scope"].split()
+        )
+        if consented is not None and not scopes <= consented:
+            context.status_code = 400
+            return {"error": "consent_required"}
+        token = WRITE_TOKEN if "user_write" in scopes else TOKEN
+        return {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+
+    return requests_mock.post(f"{DEV}/oauth/token", json=answer, headers=TRACE)
+
+
+def mock_directory(requests_mock, profile: dict | None = None, consented: set[str] | None = None):
+    """Token, userinfo, the Admin profile operations and eSignature's list, answering for Max Example."""
+    users = [profile or target_profile()]
+    token_by_scope(requests_mock, consented)
+    requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
+    requests_mock.get(PROFILE_URL, json={"users": users}, headers=TRACE)
+    requests_mock.get(DSPROFILE_URL, json={"users": users}, headers=TRACE)
+    requests_mock.get(ESIGN_USERS, json=load_json("esign_user_by_email.json"), headers=TRACE)
+
+
+def scopes_asked(requests_mock) -> list[set[str]]:
+    return [
+        set(jwt.decode(parse_qs(r.text)["assertion"][0], options={"verify_signature": False})["scope"].split())
+        for r in requests_mock.request_history
+        if r.url.endswith("/oauth/token")
+    ]
+
+
+def writes(requests_mock) -> list:
+    return [r for r in requests_mock.request_history if r.method in ("DELETE", "POST") and "/oauth/" not in r.url]
+
+
+def context_of(platform, prefix: str):
+    (entry,) = [e for e in platform.results if isinstance(e, dict) and e.get("EntryContext")]
+    (key,) = [k for k in entry["EntryContext"] if k.startswith(prefix + "(")]
+    return entry["EntryContext"][key]
+
+
+def action_logs(platform) -> list[dict]:
+    prefix = Docusign.RESPONSE_LOG_PREFIX
+    return [json.loads(m[len(prefix) :]) for level, m in platform.logs if m.startswith(prefix)]
+
+
+# ---------------------------------------------------------------------------- docusign-user-get
+
+
+def test_user_get_by_email_shows_profile_memberships_and_esignature_record(params, requests_mock):
+    mock_directory(requests_mock)
+    platform = run_command("docusign-user-get", params, {"email": TARGET_EMAIL})
+    assert not platform.error_entries()
+    user = context_of(platform, "Docusign.User")
+    assert user["id"] == TARGET_ID and user["email"] == TARGET_EMAIL and user["user_status"] == "active"
+    assert [(m["account_id"], m["status"]) for m in user["memberships"]] == [
+        (ACCOUNT_ID, "active"),
+        (OTHER_ACCOUNT, "active"),
+    ]
+    assert user["memberships"][0]["permission_profile"]["name"] == "DS Sender"
+    assert user["esignature"] == {
+        "userId": TARGET_ID, "userName": "Max Example", "email": TARGET_EMAIL, "userStatus": "Active",
+        "userType": "CompanyUser", "isAdmin": "False", "permissionProfileId": "14414476",
+        "permissionProfileName": "DS Sender", "createdDateTime": "2019-04-01T22:11:56.4570000Z",
+        "lastLogin": "2024-01-24T15:01:02.1230000Z", "loginStatus": "true", "jobTitle": "Paralegal",
+        "accountId": ACCOUNT_ID,
+    }  # fmt: skip
+    (profile_call,) = calls_to(requests_mock, PROFILE_URL)
+    assert query(profile_call) == {"email": TARGET_EMAIL}
+    (esign_call,) = calls_to(requests_mock, ESIGN_USERS)
+    assert query(esign_call) == {"email": TARGET_EMAIL, "additional_info": "true", "login_status": "true"}
+    readable = platform.results[-1]["HumanReadable"]
+    assert "### DocuSign user Max Example (max@example.net, 6b67a1ee" in readable
+    assert "2024-01-24T15:01:02.1230000Z" in readable and "Example Legal" in readable
+    # Two API calls (userinfo and the token do not count against DocuSign's hourly quota); nothing written.
+    assert len([r for r in requests_mock.request_history if "/oauth/" not in r.url]) == 2
+    assert not writes(requests_mock)
+    assert scopes_asked(requests_mock) == [{"signature", "impersonation", "organization_read", "user_read"}]
+
+
+def test_user_get_by_user_id_reads_the_v21_dsprofile(params, requests_mock):
+    mock_directory(requests_mock)
+    platform = run_command("docusign-user-get", params, {"user_id": TARGET_ID.upper()})
+    assert context_of(platform, "Docusign.User")["id"] == TARGET_ID
+    assert len(calls_to(requests_mock, DSPROFILE_URL)) == 1 and not calls_to(requests_mock, PROFILE_URL)
+
+
+def test_user_get_not_found_says_so_without_context(params, requests_mock):
+    mock_directory(requests_mock)
+    requests_mock.get(PROFILE_URL, json={"users": []}, headers=TRACE)
+    platform = run_command("docusign-user-get", params, {"email": "nobody@example.net"})
+    assert not platform.error_entries()
+    (entry,) = platform.results
+    assert not entry["EntryContext"]
+    assert f"DocuSign has no user 'nobody@example.net' in organization {ORG_ID}" in entry["HumanReadable"]
+    assert not calls_to(requests_mock, ESIGN_USERS)
+
+
+def test_user_get_unknown_user_id_names_docusigns_answer(params, requests_mock):
+    mock_directory(requests_mock)
+    requests_mock.get(
+        DSPROFILE_URL,
+        status_code=404,
+        json={"errorCode": "USER_NOT_FOUND", "message": "User not found."},
+        headers=TRACE,
+    )
+    platform = run_command("docusign-user-get", params, {"user_id": TARGET_ID})
+    (entry,) = platform.results
+    assert not entry["EntryContext"] and entry["Type"] == 1
+    assert f"DocuSign has no user with ID {TARGET_ID}" in entry["HumanReadable"]
+    assert "USER_NOT_FOUND" in entry["HumanReadable"] and "X-DocuSign-TraceToken: 5f2b7a1e" in entry["HumanReadable"]
+
+
+def test_an_e_mail_address_two_users_share_is_refused_naming_both(pkcs1_pem, requests_mock):
+    other = target_profile(
+        id="0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a", user_status="closed", created_on="2016-02-03T10:00:00.1"
+    )
+    mock_directory(requests_mock)
+    requests_mock.get(PROFILE_URL, json={"users": [target_profile(), other]}, headers=TRACE)
+    for command in ("docusign-user-get", "docusign-user-memberships-close"):
+        PLATFORM.reset()
+        (error,) = error_entries(run_command(command, respond_params(pkcs1_pem), {"email": TARGET_EMAIL}))
+        assert "2 DocuSign users have the e-mail address 'max@example.net'" in error
+        assert TARGET_ID in error and "0d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a (Max Example, closed" in error
+        assert "user_id=" in error
+    assert not writes(requests_mock) and not calls_to(requests_mock, ESIGN_USERS)
+
+
+def test_user_id_and_an_e_mail_address_of_someone_else_are_refused(params, requests_mock):
+    mock_directory(requests_mock)
+    (error,) = error_entries(
+        run_command("docusign-user-get", params, {"user_id": TARGET_ID, "email": "eve@example.net"})
+    )
+    assert f"user_id {TARGET_ID} is Max Example (max@example.net" in error and "not 'eve@example.net'" in error
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        ({}, "Give the DocuSign user's user_id (a GUID) or email."),
+        ({"user_id": "max@example.net"}, "user_id must be a DocuSign user ID (a GUID); got 'max@example.net'. Pass an"),
+        ({"email": "max"}, "email 'max' is not an e-mail address."),
+    ],
+)
+def test_user_arguments_are_checked_before_any_call(args, expected, params, requests_mock):
+    (error,) = error_entries(run_command("docusign-user-get", params, args))
+    assert expected in error
+    assert not requests_mock.called
+
+
+def test_user_get_needs_the_organization_id_and_consent_to_user_read(pkcs1_pem, requests_mock):
+    no_org = make_params(pkcs1_pem, event_types=["Customer events"], organization_id=None)
+    (error,) = error_entries(run_command("docusign-user-get", no_org, {"email": TARGET_EMAIL}))
+    assert "needs the Organization ID" in error
+    PLATFORM.reset()
+    events_only = make_params(pkcs1_pem, event_types=["Customer events"])
+    (error,) = error_entries(run_command("docusign-user-get", events_only, {"email": TARGET_EMAIL}))
+    assert "needs consent to the user_read scope" in error and "Select Audit Users" in error
+    assert "Allow response actions" in error
+    assert not requests_mock.called
+
+
+def test_user_get_when_consent_lacks_user_read_says_which_scope(params, requests_mock):
+    mock_directory(requests_mock, consented={"signature", "impersonation"})
+    (error,) = error_entries(run_command("docusign-user-get", params, {"email": TARGET_EMAIL}))
+    assert "covers signature impersonation but not user_read" in error
+    assert "docusign-generate-consent-url" in error and "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+def test_user_get_still_answers_when_esignature_refuses(params, requests_mock):
+    mock_directory(requests_mock)
+    requests_mock.get(
+        ESIGN_USERS,
+        status_code=400,
+        json={"errorCode": "USER_LACKS_MEMBERSHIP", "message": "The UserID does not have a valid membership."},
+        headers={"X-DocuSign-TraceToken": "0e1f2a3b-aaaa-4bbb-8ccc-ddddeeeeffff"},
+    )
+    platform = run_command("docusign-user-get", params, {"email": TARGET_EMAIL})
+    user = context_of(platform, "Docusign.User")
+    assert user["esignature"] is None and user["memberships"]
+    readable = platform.results[-1]["HumanReadable"]
+    assert "eSignature record not read" in readable and "USER_LACKS_MEMBERSHIP" in readable
+    assert "X-DocuSign-TraceToken: 0e1f2a3b-aaaa-4bbb-8ccc-ddddeeeeffff" in readable
+
+
+def test_user_get_without_an_account_id_skips_esignature_saying_why(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    params = respond_params(pkcs1_pem, event_types=["Customer events"], account_id=None)
+    platform = run_command("docusign-user-get", params, {"email": TARGET_EMAIL})
+    assert context_of(platform, "Docusign.User")["esignature"] is None
+    assert "set the Account ID" in platform.results[-1]["HumanReadable"]
+    assert not calls_to(requests_mock, ESIGN_USERS)
+
+
+def test_user_get_docusign_error_carries_the_trace_token(params, requests_mock):
+    mock_directory(requests_mock)
+    requests_mock.get(
+        PROFILE_URL, status_code=403, json={"errorCode": "USER_LACKS_PERMISSIONS", "message": "no"}, headers=TRACE
+    )
+    (error,) = error_entries(run_command("docusign-user-get", params, {"email": TARGET_EMAIL}))
+    assert "Organization Administrator" in error and "USER_LACKS_PERMISSIONS" in error
+    assert "X-DocuSign-TraceToken: 5f2b7a1e" in error
+
+
+# ---------------------------------------------------------------------------- least privilege
+
+
+def test_consent_asks_for_user_write_only_when_response_actions_are_allowed(pkcs1_pem):
+    off = Docusign.Settings.from_params(make_params(pkcs1_pem, event_types=["Customer events"]))
+    on = Docusign.Settings.from_params(respond_params(pkcs1_pem, event_types=["Customer events"]))
+    assert off.consent_scopes == ("signature", "impersonation")
+    assert on.consent_scopes == ("signature", "impersonation", "user_read", "user_write")
+    assert on.scopes == off.scopes == ("signature", "impersonation")  # what collection asks for stays the same
+    individual, admin = Docusign.consent_urls(on)
+    assert parse_qs(urlsplit(individual).query)["scope"] == ["signature impersonation user_read user_write"]
+    assert parse_qs(urlsplit(admin).query)["admin_consent_scope"] == ["signature impersonation user_read user_write"]
+    readable = run_command("docusign-generate-consent-url", respond_params(pkcs1_pem)).results[-1]["HumanReadable"]
+    assert "`signature impersonation organization_read user_read user_write`" in readable
+
+
+def test_collection_never_asks_for_user_write_even_with_response_actions_allowed(pkcs1_pem, requests_mock, no_sleep):
+    mock_healthy_apis(requests_mock)
+    token_by_scope(requests_mock)
+    platform = fetch(respond_params(pkcs1_pem))
+    assert not platform.error_entries()
+    assert scopes_asked(requests_mock) == [{"signature", "impersonation", "organization_read", "user_read"}]
+
+
+def test_write_token_is_minted_for_the_action_and_never_stored(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    requests_mock.delete(CLOSE_URL, json={"success": True, "accounts": [{"id": ACCOUNT_ID}]}, headers=WRITE_TRACE)
+    params = respond_params(pkcs1_pem)
+    run_command("docusign-user-memberships-close", params, {"user_id": TARGET_ID, "account_id": ACCOUNT_ID})
+    (delete,) = calls_to(requests_mock, CLOSE_URL)
+    assert delete.headers["Authorization"] == f"Bearer {WRITE_TOKEN}"
+    assert calls_to(requests_mock, DSPROFILE_URL)[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    stored = PLATFORM.integration_context
+    assert stored["access_token"] == TOKEN and "user_write" not in stored["token_scopes"]
+    assert WRITE_TOKEN not in json.dumps(stored)
+    # The next action mints its own write token again; reads reuse the stored one.
+    run_command("docusign-user-memberships-close", params, {"user_id": TARGET_ID, "account_id": ACCOUNT_ID})
+    assert [("user_write" in s) for s in scopes_asked(requests_mock)] == [False, True, True]
+
+
+def test_test_module_checks_consent_to_user_write_when_response_actions_are_allowed(pkcs1_pem, requests_mock):
+    mock_healthy_apis(requests_mock)
+    token_by_scope(requests_mock, consented={"signature", "impersonation", "organization_read", "user_read"})
+    (error,) = error_entries(run_command("test-module", respond_params(pkcs1_pem)))
+    assert "not user_write (needed for response actions: docusign-user-memberships-close" in error
+    assert not writes(requests_mock)
+    token_by_scope(requests_mock)
+    PLATFORM.reset()
+    assert (
+        run_command("docusign-auth-test", respond_params(pkcs1_pem))
+        .results[-1]["HumanReadable"]
+        .endswith("consent to user_write for the response actions.")
+    )
+
+
+# ---------------------------------------------------------------------------- docusign-user-memberships-close
+
+
+def test_close_is_refused_while_response_actions_are_off(params, requests_mock):
+    for command in ("docusign-user-memberships-close", "docusign-user-membership-activate"):
+        PLATFORM.reset()
+        (error,) = error_entries(run_command(command, params, {"user_id": TARGET_ID}))
+        assert f"Response actions are off for this instance, so {command} changed nothing in DocuSign" in error
+        assert "Allow response actions" in error and "user_write" in error
+    assert not requests_mock.called
+
+
+def test_close_when_consent_lacks_user_write_says_exactly_that(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, consented={"signature", "impersonation", "organization_read", "user_read"})
+    delete = requests_mock.delete(CLOSE_URL, json={"success": True})
+    (error,) = error_entries(
+        run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    )
+    assert "consent given covers signature impersonation user_read but not user_write" in error
+    assert "needed for response actions" in error and "docusign-generate-consent-url" in error
+    assert not delete.called
+
+
+def test_close_closes_every_membership_and_logs_who_and_what(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    delete = requests_mock.delete(
+        CLOSE_URL, json={"success": True, "accounts": [{"id": ACCOUNT_ID}, {"id": OTHER_ACCOUNT}]}, headers=WRITE_TRACE
+    )
+    args = {"email": TARGET_EMAIL, "reason": "XSIAM alert 1234"}
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), args)
+    assert not platform.error_entries()
+    assert delete.last_request.json() == {"accounts": [{"id": ACCOUNT_ID}, {"id": OTHER_ACCOUNT}]}
+    actions = context_of(platform, "Docusign.MembershipAction")
+    assert [(a["account_id"], a["membership_id"], a["previous_status"], a["result"]) for a in actions] == [
+        (ACCOUNT_ID, MEMBERSHIP_ID, "active", "closed"),
+        (OTHER_ACCOUNT, OTHER_MEMBERSHIP, "active", "closed"),
+    ]
+    assert {a["trace_token"] for a in actions} == {WRITE_TRACE["X-DocuSign-TraceToken"]}
+    readable = platform.results[-1]["HumanReadable"]
+    assert "### Closing the DocuSign memberships of Max Example (max@example.net" in readable
+    assert "X-DocuSign-TraceToken: 9a8b7c6d" in readable
+    (log,) = action_logs(platform)
+    assert log["action"] == "close" and log["user_id"] == TARGET_ID and log["email"] == TARGET_EMAIL
+    assert log["by_user_id"] == USER_ID and log["instance"] == PLATFORM.instance
+    assert log["reason"] == "'XSIAM alert 1234'" and log["force"] is False
+    assert [m["result"] for m in log["memberships"]] == ["closed", "closed"]
+
+
+def test_close_one_account_only(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    delete = requests_mock.delete(CLOSE_URL, json={"success": True, "accounts": [{"id": OTHER_ACCOUNT}]})
+    args = {"user_id": TARGET_ID, "account_id": OTHER_ACCOUNT.upper()}
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), args)
+    assert delete.last_request.json() == {"accounts": [{"id": OTHER_ACCOUNT}]}
+    assert [a["result"] for a in context_of(platform, "Docusign.MembershipAction")] == ["closed"]
+
+
+def test_close_an_account_the_user_is_not_a_member_of_lists_the_memberships(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    args = {"user_id": TARGET_ID, "account_id": "11111111-2222-3333-4444-555555555555"}
+    (error,) = error_entries(run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), args))
+    assert "has no membership for account 11111111-2222-3333-4444-555555555555" in error
+    assert f"{ACCOUNT_ID} (membership {MEMBERSHIP_ID}, active)" in error
+    assert not writes(requests_mock)
+
+
+def test_closing_a_closed_membership_reports_already_closed_and_calls_nothing(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, target_profile(statuses=["closed", "closed"]))
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    assert not platform.error_entries() and not writes(requests_mock)
+    assert [a["result"] for a in context_of(platform, "Docusign.MembershipAction")] == ["already closed"] * 2
+    assert [m["result"] for m in action_logs(platform)[0]["memberships"]] == ["already closed"] * 2
+
+
+def test_close_mixes_already_closed_and_closed(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, target_profile(statuses=["closed", "active"]))
+    delete = requests_mock.delete(CLOSE_URL, json={"success": True, "accounts": [{"id": OTHER_ACCOUNT}]})
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    assert delete.last_request.json() == {"accounts": [{"id": OTHER_ACCOUNT}]}
+    assert [a["result"] for a in context_of(platform, "Docusign.MembershipAction")] == ["already closed", "closed"]
+
+
+def test_close_refuses_the_impersonated_user(pkcs1_pem, requests_mock):
+    profile = target_profile(id=USER_ID)
+    mock_directory(requests_mock, profile)
+    requests_mock.get(f"{ADMIN}/v2.1/organizations/{ORG_ID}/users/{USER_ID}/dsprofile", json={"users": [profile]})
+    args = {"user_id": USER_ID, "force": "true"}
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), args)
+    (error,) = platform.error_entries()
+    assert "Refused: Max Example" in error["Contents"] and "the user this integration impersonates" in error["Contents"]
+    assert not writes(requests_mock)
+    (log,) = action_logs(platform)
+    assert log["refused"].startswith("Refused:") and log["memberships"] == []
+
+
+def test_close_refuses_an_organization_administrator_unless_forced(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, target_profile(is_organization_admin=True))
+    delete = requests_mock.delete(CLOSE_URL, json={"success": True, "accounts": []})
+    params = respond_params(pkcs1_pem)
+    (error,) = error_entries(run_command("docusign-user-memberships-close", params, {"user_id": TARGET_ID}))
+    assert "is an administrator of the organization" in error and "force=true" in error
+    assert not delete.called
+    PLATFORM.reset()
+    platform = run_command("docusign-user-memberships-close", params, {"user_id": TARGET_ID, "force": "true"})
+    assert not platform.error_entries() and delete.call_count == 1
+    assert action_logs(platform)[0]["force"] is True
+
+
+def test_close_skips_a_membership_of_another_organizations_account(pkcs1_pem, requests_mock):
+    profile = target_profile()
+    profile["memberships"][1]["is_external_account"] = True
+    mock_directory(requests_mock, profile)
+    delete = requests_mock.delete(CLOSE_URL, json={"success": True, "accounts": [{"id": ACCOUNT_ID}]})
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    assert delete.last_request.json() == {"accounts": [{"id": ACCOUNT_ID}]}
+    results = [a["result"] for a in context_of(platform, "Docusign.MembershipAction")]
+    assert results == ["skipped: an account of another organization", "closed"]
+
+
+def test_close_reports_an_account_docusign_did_not_close_as_an_error_keeping_the_rest(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    reply = {
+        "success": False,
+        "accounts": [
+            {"id": ACCOUNT_ID},
+            {"id": OTHER_ACCOUNT, "error_details": {"error": "forbidden", "error_description": "Account is locked."}},
+        ],
+    }
+    requests_mock.delete(CLOSE_URL, json=reply, headers=WRITE_TRACE)
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    (entry,) = platform.results
+    assert entry["Type"] == 4  # an error entry, with what happened kept in context
+    actions = context_of(platform, "Docusign.MembershipAction")
+    assert [a["result"] for a in actions] == ["closed", "failed"]
+    assert (
+        actions[1]["error"]
+        == "'forbidden Account is locked.' (X-DocuSign-TraceToken: 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d)"
+    )
+
+
+def test_close_docusign_error_carries_the_trace_token_and_is_logged(pkcs1_pem, requests_mock, no_sleep):
+    mock_directory(requests_mock)
+    requests_mock.delete(
+        CLOSE_URL,
+        status_code=400,
+        json={"errorCode": "INVALID_REQUEST_BODY", "message": "The request body is invalid."},
+        headers=WRITE_TRACE,
+    )
+    platform = run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    (error,) = platform.error_entries()
+    assert "DocuSign answered HTTP 400 when calling admin.close_memberships: INVALID_REQUEST_BODY" in error["Contents"]
+    assert "X-DocuSign-TraceToken: 9a8b7c6d" in error["Contents"]
+    (log,) = action_logs(platform)
+    assert [m["result"] for m in log["memberships"]] == ["failed", "failed"]
+    assert {m["trace_token"] for m in log["memberships"]} == {WRITE_TRACE["X-DocuSign-TraceToken"]}
+
+
+def test_close_of_a_user_not_found_is_an_error(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    requests_mock.get(PROFILE_URL, json={"users": []})
+    (error,) = error_entries(
+        run_command("docusign-user-memberships-close", respond_params(pkcs1_pem), {"email": "nobody@example.net"})
+    )
+    assert "DocuSign has no user 'nobody@example.net'" in error
+    assert not writes(requests_mock)
+
+
+# ---------------------------------------------------------------------------- docusign-user-membership-activate
+
+
+def test_activate_reopens_the_one_closed_membership(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, target_profile(statuses=["closed", "active"]))
+    post = requests_mock.post(ACTIVATE_URL, json={"status": "success"}, headers=WRITE_TRACE)
+    platform = run_command("docusign-user-membership-activate", respond_params(pkcs1_pem), {"email": TARGET_EMAIL})
+    assert post.last_request.json() == {"site_id": 1}
+    assert post.last_request.headers["Authorization"] == f"Bearer {WRITE_TOKEN}"
+    (action,) = context_of(platform, "Docusign.MembershipAction")
+    assert (action["action"], action["membership_id"], action["previous_status"], action["result"]) == (
+        "activate", MEMBERSHIP_ID, "closed", "activated"
+    )  # fmt: skip
+    (log,) = action_logs(platform)
+    assert log["action"] == "activate" and log["memberships"][0]["trace_token"] == WRITE_TRACE["X-DocuSign-TraceToken"]
+
+
+def test_activate_an_active_membership_reports_already_active(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock)
+    args = {"user_id": TARGET_ID, "membership_id": MEMBERSHIP_ID}
+    platform = run_command("docusign-user-membership-activate", respond_params(pkcs1_pem), args)
+    assert [a["result"] for a in context_of(platform, "Docusign.MembershipAction")] == ["already active"]
+    assert not writes(requests_mock)
+
+
+def test_activate_asks_which_when_several_memberships_are_closed(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, target_profile(statuses=["closed", "closed"]))
+    params = respond_params(pkcs1_pem)
+    (error,) = error_entries(run_command("docusign-user-membership-activate", params, {"user_id": TARGET_ID}))
+    assert "has 2 closed memberships" in error and "account_id or membership_id" in error
+    assert not writes(requests_mock)
+    PLATFORM.reset()
+    post = requests_mock.post(
+        f"{ADMIN}/v2/organizations/{ORG_ID}/users/{TARGET_ID}/memberships/{OTHER_MEMBERSHIP}", json={"status": "ok"}
+    )
+    platform = run_command(
+        "docusign-user-membership-activate", params, {"user_id": TARGET_ID, "account_id": OTHER_ACCOUNT}
+    )
+    assert post.call_count == 1
+    assert [a["account_id"] for a in context_of(platform, "Docusign.MembershipAction")] == [OTHER_ACCOUNT]
+
+
+def test_activate_docusign_error_carries_the_trace_token(pkcs1_pem, requests_mock):
+    mock_directory(requests_mock, target_profile(statuses=["closed", "active"]))
+    requests_mock.post(
+        ACTIVATE_URL,
+        status_code=404,
+        json={"errorCode": "MEMBERSHIP_NOT_FOUND", "message": "Membership was not found."},
+        headers=WRITE_TRACE,
+    )
+    platform = run_command("docusign-user-membership-activate", respond_params(pkcs1_pem), {"user_id": TARGET_ID})
+    (error,) = platform.error_entries()
+    assert "MEMBERSHIP_NOT_FOUND" in error["Contents"] and "X-DocuSign-TraceToken: 9a8b7c6d" in error["Contents"]
+    assert action_logs(platform)[0]["memberships"][0]["result"] == "failed"
+
+
+# ---------------------------------------------------------------------------- secrets on the response paths
+
+RESPONSE_PATHS = [
+    ("docusign-user-get", {"email": TARGET_EMAIL}, None),
+    ("docusign-user-get", {"email": TARGET_EMAIL}, "esign-400"),
+    ("docusign-user-memberships-close", {"user_id": TARGET_ID, "reason": "alert 7"}, None),
+    ("docusign-user-memberships-close", {"user_id": TARGET_ID}, "close-400"),
+    ("docusign-user-memberships-close", {"user_id": TARGET_ID}, "no-write-consent"),
+    ("docusign-user-membership-activate", {"user_id": TARGET_ID, "membership_id": MEMBERSHIP_ID}, None),
+    ("test-module", {}, None),
+]
+
+
+@pytest.mark.parametrize("command, args, failure", RESPONSE_PATHS)
+def test_secrets_never_leave_the_response_paths(command, args, failure, pkcs1_pem, requests_mock, caplog, no_sleep):
+    caplog.set_level("DEBUG")
+    mock_healthy_apis(requests_mock)
+    consented = (
+        {"signature", "impersonation", "organization_read", "user_read"} if failure == "no-write-consent" else None
+    )
+    mock_directory(requests_mock, target_profile(statuses=["closed", "active"]), consented)
+    requests_mock.delete(CLOSE_URL, json={"success": True, "accounts": [{"id": ACCOUNT_ID}]}, headers=WRITE_TRACE)
+    requests_mock.post(ACTIVATE_URL, json={"status": "success"}, headers=WRITE_TRACE)
+    if failure == "esign-400":
+        requests_mock.get(ESIGN_USERS, status_code=400, json={"errorCode": "USER_LACKS_MEMBERSHIP", "message": "no"})
+    if failure == "close-400":
+        requests_mock.delete(CLOSE_URL, status_code=400, json={"errorCode": "INVALID_REQUEST_BODY", "message": "?"})
+    params = respond_params(spaced(pkcs1_pem))
+    for _ in range(2):  # the second run exercises the cached read token
+        platform = run_command(command, params, args)
+    visible = "\n".join(
+        [platform.log_text(), caplog.text, json.dumps(platform.results, default=str), json.dumps(platform.sent)]
+    )
+    fragments = [*secret_fragments(pkcs1_pem, requests_mock), WRITE_TOKEN]
+    assert len(fragments) > 10
+    for fragment in fragments:
+        assert fragment not in visible
+    assert WRITE_TOKEN not in json.dumps(platform.integration_context)
