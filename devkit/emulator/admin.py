@@ -257,6 +257,9 @@ def profile_json(ctx: Context, user: User, license_info: bool) -> dict[str, Any]
     }
 
 
+PROFILE_RECENT_MS = 10 * 86_400_000
+
+
 def _user_or_404(ctx: Context, user_id: str) -> User:
     user = ctx.org.user(user_id)
     if user is None:
@@ -265,7 +268,9 @@ def _user_or_404(ctx: Context, user_id: str) -> User:
 
 
 def user_profile(ctx: Context, request: Request, organization_id: str) -> Response:
-    """`GET users/profile?email=`: every user with that e-mail address (an empty list when none)."""
+    """`GET users/profile?email=`: the users with that e-mail address, as DocuSign documents it: "up to the first
+    20 users modified in the last 10 days" (an empty list when none). Unconfirmed on a tenant; the integration
+    falls back to the users list, so it works either way."""
     token = bearer(ctx, request)
 
     def produce() -> Response:
@@ -274,7 +279,8 @@ def user_profile(ctx: Context, request: Request, organization_id: str) -> Respon
         if not email:
             raise bad_parameter("The email parameter is required.")
         license_info = query_flag(request, "include_license")
-        found = [user for user in ctx.org.users if user.email.lower() == email]
+        recent = int(ctx.org.now() * 1000) - PROFILE_RECENT_MS
+        found = [user for user in ctx.org.users if user.email.lower() == email and user.modified_ms >= recent][:20]
         return json_reply({"users": [profile_json(ctx, user, license_info) for user in found]})
 
     return metered(ctx.limits, ctx.org.account_id, produce)

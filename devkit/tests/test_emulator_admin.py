@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from devkit.emulator import Emulator, ManualClock
+from devkit.emulator.admin import PROFILE_RECENT_MS
 from devkit.emulator.times import admin_date
 from devkit.tests.emulator_support import INTEGRATION_KEY, non_admin_user_id, session, setup_integration
 from devkit.tests.sdk_models import model_problems
@@ -224,8 +225,13 @@ def writer(emulator: Emulator) -> requests.Session:
     return session(emulator, scope="signature impersonation user_read user_write")
 
 
+def recently_changed(emulator: Emulator) -> int:
+    """The oldest modification users/profile still lists (DocuSign: "users modified in the last 10 days")."""
+    return int(emulator.org.now() * 1000) - PROFILE_RECENT_MS
+
+
 def test_profile_by_email_and_by_id_list_the_membership(client: requests.Session, emulator: Emulator) -> None:
-    user = next(u for u in emulator.org.users if u.status == "Active")
+    user = next(u for u in emulator.org.users if u.status == "Active" and u.modified_ms >= recently_changed(emulator))
     by_email = get(client, f"{org_url(emulator)}/users/profile", email=user.email.upper())
     by_id = get(client, f"{org_url(emulator, 'v2.1')}/users/{user.id}/dsprofile")
     assert by_email == by_id
@@ -238,6 +244,16 @@ def test_profile_by_email_and_by_id_list_the_membership(client: requests.Session
     assert membership["permission_profile"] == {"id": int(user.profile.id), "name": user.profile.name}
     assert {g["type"] for g in membership["groups"]} <= {"everyone_group", "admin_group", "custom_group"}
     assert get(client, f"{org_url(emulator)}/users/profile", email="nobody@example.com") == {"users": []}
+
+
+def test_profile_by_email_lists_only_users_changed_in_the_last_ten_days(
+    client: requests.Session, emulator: Emulator
+) -> None:
+    """As DocuSign documents users/profile; the users list finds the others by e-mail address, and dsprofile by ID."""
+    user = next(u for u in emulator.org.users if u.status == "Active" and u.modified_ms < recently_changed(emulator))
+    assert get(client, f"{org_url(emulator)}/users/profile", email=user.email) == {"users": []}
+    assert [u["id"] for u in get(client, users_url(emulator), email=user.email)["users"]] == [user.id]
+    assert get(client, f"{org_url(emulator, 'v2.1')}/users/{user.id}/dsprofile")["users"][0]["id"] == user.id
 
 
 def test_profile_errors(client: requests.Session, emulator: Emulator) -> None:

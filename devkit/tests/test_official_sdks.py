@@ -23,6 +23,7 @@ import pytest
 
 from devkit import wiring
 from devkit.emulator import Emulator, generate_rsa_keypair
+from devkit.emulator.admin import PROFILE_RECENT_MS
 from devkit.tests.sdk_models import model_problems
 
 INTEGRATION_KEY = "b3c4d5e6-f7a8-4b9c-8d0e-1f2a3b4c5d6e"
@@ -150,7 +151,8 @@ def test_admin_user_profiles_and_membership_changes(emulator: Emulator, private_
     client = docusign_admin.ApiClient(host=f"{emulator.base_url}/management")
     client.set_default_header("Authorization", f"Bearer {granted.access_token}")
     users = docusign_admin.UsersApi(client)
-    target = next(u for u in org.users if u.status == "Active" and not u.is_org_admin)
+    recent = int(org.now() * 1000) - PROFILE_RECENT_MS  # users/profile lists users changed in the last 10 days
+    target = next(u for u in org.users if u.status == "Active" and not u.is_org_admin and u.modified_ms >= recent)
 
     by_email = raw(users.get_user_profiles_with_http_info, org.organization_id, email=target.email.upper())
     assert model_problems(by_email, "UsersDrilldownResponse", docusign_admin) == []

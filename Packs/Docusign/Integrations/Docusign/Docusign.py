@@ -1339,6 +1339,17 @@ def get_user_profiles(client: DocuSignClient, email: str) -> list[dict[str, Any]
     return _profile_users(reply)
 
 
+def find_user_ids(client: DocuSignClient, email: str) -> list[str]:
+    """IDs of the organization's users with this e-mail address, from the Admin users list: unlike
+    ``users/profile``, which DocuSign documents as listing "up to the first 20 users modified in the last 10 days",
+    it is not limited to recent changes."""
+    settings = client.settings
+    url = urljoin(settings.hosts.admin, f"/v2/organizations/{settings.organization_id}/users")
+    reply = client.get(url, "admin.users", "admin", params={"email": email}, scopes=LOOKUP_SCOPES)
+    users = _users_page(reply, "DocuSign Admin API")["users"]
+    return sorted({str(u["id"]).lower() for u in users if isinstance(u, dict) and u.get("id")})
+
+
 def get_user_dsprofile(client: DocuSignClient, user_id: str) -> list[dict[str, Any]]:
     """The organization's user with this ID, memberships included (Admin v2.1 ``users/{userId}/dsprofile``)."""
     settings = client.settings
@@ -2759,6 +2770,8 @@ def find_user(client: DocuSignClient, user_id: str, email: str) -> tuple[dict[st
             )
     else:
         users = get_user_profiles(client, email)
+        if not users:  # not changed in the last 10 days (see find_user_ids): found by ID instead, 2 more calls
+            users = [user for found in find_user_ids(client, email) for user in get_user_dsprofile(client, found)]
     if not users:
         return None, f"DocuSign has no user {'with ID ' + user_id if user_id else quoted(email)} in organization {org}."
     if len(users) > 1:

@@ -3562,6 +3562,7 @@ MEMBERSHIP_ID = "4da49358-8de5-4f62-9e9a-6029259723bc"
 OTHER_ACCOUNT = "f636f297-2b3c-4d5e-8f9a-8e7a14715950"
 OTHER_MEMBERSHIP = "a7c1d2e3-4f5a-4b6c-8d7e-9f0a1b2c3d4e"
 PROFILE_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users/profile"
+ADMIN_USERS_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users"
 DSPROFILE_URL = f"{ADMIN}/v2.1/organizations/{ORG_ID}/users/{TARGET_ID}/dsprofile"
 CLOSE_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users/{TARGET_ID}/accounts"
 ACTIVATE_URL = f"{ADMIN}/v2/organizations/{ORG_ID}/users/{TARGET_ID}/memberships/{MEMBERSHIP_ID}"
@@ -3607,6 +3608,7 @@ def mock_directory(requests_mock, profile: dict | None = None, consented: set[st
     token_by_scope(requests_mock, consented)
     requests_mock.get(f"{DEV}/oauth/userinfo", json=userinfo(), headers=TRACE)
     requests_mock.get(PROFILE_URL, json={"users": users}, headers=TRACE)
+    requests_mock.get(ADMIN_USERS_URL, json={"users": [], "paging": {}}, headers=TRACE)  # listed by e-mail: none
     requests_mock.get(DSPROFILE_URL, json={"users": users}, headers=TRACE)
     requests_mock.get(ESIGN_USERS, json=load_json("esign_user_by_email.json"), headers=TRACE)
 
@@ -3684,6 +3686,22 @@ def test_user_get_not_found_says_so_without_context(params, requests_mock):
     assert not entry["EntryContext"]
     assert f"DocuSign has no user 'nobody@example.net' in organization {ORG_ID}" in entry["HumanReadable"]
     assert not calls_to(requests_mock, ESIGN_USERS)
+
+
+def test_user_get_by_email_finds_a_user_unchanged_for_ten_days_through_the_users_list(params, requests_mock):
+    """DocuSign documents that users/profile lists only users modified in the last 10 days: an older user is found
+    in the Admin users list by e-mail address, then read by ID."""
+    mock_directory(requests_mock)
+    requests_mock.get(PROFILE_URL, json={"users": []}, headers=TRACE)
+    listed = {"users": [{"id": TARGET_ID.upper(), "email": TARGET_EMAIL, "user_status": "active"}], "paging": {}}
+    requests_mock.get(ADMIN_USERS_URL, json=listed, headers=TRACE)
+    platform = run_command("docusign-user-get", params, {"email": TARGET_EMAIL})
+    assert not platform.error_entries()
+    assert context_of(platform, "Docusign.User")["id"] == TARGET_ID
+    (listing,) = calls_to(requests_mock, ADMIN_USERS_URL)
+    assert query(listing) == {"email": TARGET_EMAIL}
+    assert len(calls_to(requests_mock, DSPROFILE_URL)) == 1
+    assert len([r for r in requests_mock.request_history if "/oauth/" not in r.url]) == 4
 
 
 def test_user_get_unknown_user_id_names_docusigns_answer(params, requests_mock):
