@@ -258,3 +258,12 @@ def test_cli_test_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     bad.write_text("[MODEL: dataset=d]\nalter a = ;")
     assert main(["xql", "check", str(bad)]) == 2
     assert f"error: {bad}:2:11: expected an expression" in capsys.readouterr().err
+
+
+def test_cli_query_prints_any_text_as_ascii_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A lone surrogate (which a JSON file may hold) or an accent prints, escaped, where ensure_ascii=False failed."""
+    events = tmp_path / "events.jsonl"
+    events.write_text('{"name": "\\ud800 Zoë"}\n')
+    assert main(["xql", "query", "dataset = acme_raw | fields name", "--events", str(events)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.isascii() and json.loads(line)["name"] == "\ud800 Zoë"

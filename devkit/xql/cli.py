@@ -118,7 +118,7 @@ def cmd_map(args: argparse.Namespace) -> int:
                     raw = parsing.parse(vendor, product, event, warnings)
                 row = rules.model(dataset, raw, warnings) if raw is not None else {}
                 unmatched += not row
-                out.write(json.dumps(to_jsonable(row), ensure_ascii=False) + "\n")
+                out.write(json.dumps(to_jsonable(row)) + "\n")
         finally:
             if out is not sys.stdout:
                 out.close()
@@ -168,7 +168,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     for row in rows:
-        print(json.dumps(to_jsonable(row), ensure_ascii=False))
+        print(json.dumps(to_jsonable(row)))
     _print_warnings(warnings, sys.stderr)
     print(f"{len(rows)} row(s) from {len(events)} event(s)", file=sys.stderr)
     return 0

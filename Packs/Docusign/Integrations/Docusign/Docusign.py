@@ -255,7 +255,9 @@ def _bounded_int(params: dict[str, Any], name: str, label: str, default: int, ma
     return value
 
 
-def _seconds(params: dict[str, Any], name: str, label: str, default: float, maximum: float) -> float:
+def _seconds(
+    params: dict[str, Any], name: str, label: str, default: float, maximum: float, minimum: float = 0
+) -> float:
     raw = params.get(name)
     if raw in (None, ""):
         return default
@@ -263,8 +265,8 @@ def _seconds(params: dict[str, Any], name: str, label: str, default: float, maxi
         value = float(raw)
     except (TypeError, ValueError):
         raise DocusignError(f"{label} must be a number of seconds.") from None
-    if not 0 <= value <= maximum:
-        raise DocusignError(f"{label} must be between 0 and {maximum:g} seconds; got {value:g}.")
+    if not minimum <= value <= maximum:
+        raise DocusignError(f"{label} must be between {minimum:g} and {maximum:g} seconds; got {value:g}.")
     return value
 
 
@@ -330,7 +332,8 @@ class Settings:
             verify=not argToBoolean(params.get("insecure") or False),
             proxy=argToBoolean(params.get("proxy") or False),
             page_interval=_seconds(params, "page_interval", "Page interval", DEFAULT_PAGE_INTERVAL, 60),
-            time_budget=_seconds(params, "fetch_time_budget", "Fetch time budget", DEFAULT_TIME_BUDGET, 1800),
+            # Below a few seconds a run could not finish one page: it would deliver nothing, every time.
+            time_budget=_seconds(params, "fetch_time_budget", "Fetch time budget", DEFAULT_TIME_BUDGET, 1800, 10),
             quota_share=_bounded_int(
                 params, "quota_share", "Maximum share of DocuSign's hourly API quota (%)", DEFAULT_QUOTA_SHARE, 100
             )

@@ -348,6 +348,8 @@ def test_http_only_for_loopback(url):
         ("max_customer_events_per_fetch", "many", "whole number"),
         ("first_fetch", "whenever you like", "not understood"),
         ("event_types", ["Logins"], "Unknown event type"),
+        ("fetch_time_budget", "0", "between 10 and 1800 seconds; got 0"),
+        ("page_interval", "-1", "between 0 and"),
     ],
 )
 def test_bad_parameters_are_explained(name, value, message, pkcs1_pem):
